@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// ftrace-lab command line: dispatches a verb to its module in src/cli/ (one module per verb).
+import { FtraceLabError } from '../errors.js';
+import { EXIT_DATAERR, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
+
+type VerbMain = (argv: string[]) => Promise<number>;
+
+/** Verb name -> lazily imported module exporting `main(argv) => exit code`. */
+const VERBS: Record<string, { summary: string; load: () => Promise<{ main: VerbMain }> }> = {
+  asm: { summary: 'assemble a GNU-as style .s file to ELF (.elf) or flat binary (.bin)', load: () => import('./asm.js') },
+  disasm: { summary: 'disassemble an ELF (objdump-style), optionally one --symbol', load: () => import('./disasm.js') },
+  run: { summary: 'run an ELF on the emulated machine', load: () => import('./run.js') },
+  start: { summary: 'the main job (npm start)', load: () => import('./start.js') },
+};
+
+export const USAGE = `usage: ftrace-lab <verb> [options]
+
+verbs:
+${Object.entries(VERBS)
+  .map(([v, d]) => `  ${v.padEnd(8)} ${d.summary}`)
+  .join('\n')}
+
+Run 'ftrace-lab <verb> --help' for the options of a verb.`;
+
+async function cli(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (!verb || verb === '-h' || verb === '--help' || verb === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return verb ? 0 : EXIT_USAGE;
+  }
+  const entry = VERBS[verb];
+  if (!entry) {
+    process.stderr.write(`ftrace-lab: unknown verb '${verb}'\n${USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  const mod = await entry.load();
+  return mod.main(rest);
+}
+
+cli(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof FtraceLabError) {
+      process.stderr.write(`ftrace-lab: ${err.message}\n`);
+      process.exitCode = EXIT_DATAERR;
+    } else {
+      process.stderr.write(`ftrace-lab: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+      process.exitCode = EXIT_INTERNAL;
+    }
+  },
+);

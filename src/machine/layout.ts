@@ -1,0 +1,82 @@
+// Shared-memory layout: the one place that defines where everything lives in the machine's
+// single shared WebAssembly.Memory. Compiled twice: by tsc for the host and by asc for the
+// engine (assembly/ imports this file), so it must stay plain `export const NAME = literal`.
+//
+//   0x0000_0000  AssemblyScript static data (immutable tables only; re-copied by every instance)
+//   CTRL_BASE    control block: machine-wide words, CLINT state, UART transmit ring
+//   HART_BASE    one HART_STATE_SIZE block per hart (registers, pc, CSRs, counters, reservation)
+//   DCACHE_BASE  one DCACHE_PER_HART region per hart (predecoded instruction cache)
+//   RAM_WASM_BASE  guest RAM: guest physical RAM_GUEST_BASE maps here
+//
+// Offsets inside blocks are byte offsets; all multi-byte fields are naturally aligned.
+
+// ---- machine-wide limits
+export const MAX_HARTS = 32;
+export const RAM_GUEST_BASE = 0x80000000;
+export const DEFAULT_RAM_SIZE = 0x8000000; // 128 MiB
+export const PAGE_SIZE = 0x10000; // Wasm page (64 KiB)
+
+// ---- regions of the Wasm memory
+export const AS_DATA_LIMIT = 0x100000; // AssemblyScript data must end below 1 MiB
+export const CTRL_BASE = 0x100000;
+export const CTRL_SIZE = 0x10000;
+export const HART_BASE = 0x110000;
+export const HART_STATE_SIZE = 0x1000;
+export const DCACHE_BASE = 0x200000; // = HART_BASE + MAX_HARTS * HART_STATE_SIZE, rounded up
+export const DCACHE_PER_HART = 0x800000; // 8 MiB per hart (bound: <= 32 MiB)
+export const RAM_WASM_BASE = 0x10200000; // = DCACHE_BASE + MAX_HARTS * DCACHE_PER_HART
+
+// ---- control block (offsets from CTRL_BASE)
+export const CTRL_MAGIC = 0x00; // u32 'FTLB'
+export const CTRL_NHARTS = 0x04; // u32
+export const CTRL_RAM_SIZE = 0x08; // u64 bytes of guest RAM
+export const CTRL_MTIME = 0x10; // u64 CLINT mtime
+export const CTRL_EXIT = 0x18; // u32: 0 = running, else (exitCode << 1) | 1 as written to tohost
+export const CTRL_PAUSE = 0x1c; // u32: nonzero asks every hart to stop at the next boundary
+export const CTRL_TOHOST = 0x20; // u64 guest address of tohost (0 = none)
+export const CTRL_FROMHOST = 0x28; // u64 guest address of fromhost (0 = none)
+export const CTRL_EPOCH = 0x30; // u32 bumped by the host on every pause/resume cycle
+export const CTRL_FLAGS = 0x34; // u32 machine options (CTRL_FLAG_*)
+export const CTRL_EXIT_CODE = 0x38; // u64 raw tohost value that ended the run
+export const CTRL_MSIP = 0x100; // u32[MAX_HARTS] CLINT msip
+export const CTRL_MTIMECMP = 0x200; // u64[MAX_HARTS] CLINT mtimecmp
+export const CTRL_UART_HEAD = 0x1000; // u32 producer index (bytes written, wraps)
+export const CTRL_UART_TAIL = 0x1004; // u32 consumer index (bytes drained by the host)
+export const CTRL_UART_LCR = 0x1008; // u32 16550 line control register shadow
+export const CTRL_UART_IER = 0x100c; // u32 16550 interrupt enable shadow
+export const CTRL_UART_SCR = 0x1010; // u32 16550 scratch register
+export const CTRL_UART_BUF = 0x2000; // u8[UART_BUF_SIZE] transmit ring
+export const UART_BUF_SIZE = 0x8000;
+
+// machine option bits (CTRL_FLAGS)
+export const CTRL_FLAG_COHERENT = 1; // stores invalidate every hart's decode cache (oracle mode)
+
+// ---- devices (guest physical addresses)
+export const CLINT_BASE = 0x2000000;
+export const CLINT_SIZE = 0x10000;
+export const CLINT_MSIP = 0x0; // + 4 * hart
+export const CLINT_MTIMECMP = 0x4000; // + 8 * hart
+export const CLINT_MTIME = 0xbff8;
+export const UART_BASE = 0x10000000;
+export const UART_SIZE = 0x100;
+
+// ---- hart state block (offsets from HART_BASE + hart * HART_STATE_SIZE)
+export const H_X = 0x000; // u64[32] x0..x31; x0 always reads 0
+export const H_XSINK = 0x100; // u64 where writes to x0 go (decoded rd=0 -> index 32)
+export const H_PC = 0x108; // u64
+export const H_PRIV = 0x110; // u32 current privilege (0 U, 1 S, 3 M)
+export const H_STOP = 0x114; // u32 last stop reason (STOP_*)
+export const H_INSTRET = 0x118; // u64 minstret
+export const H_CYCLE = 0x120; // u64 mcycle
+export const H_F = 0x200; // u64[32] f0..f31 (NaN-boxed)
+export const H_CSR = 0x400; // engine-private CSR storage (see assembly/csr.ts)
+export const H_HOST = 0xf00; // u32 mailbox words for the host (breakpoint address etc.)
+
+// ---- stop reasons returned by run(hart, budget)
+export const STOP_BUDGET = 0; // ran the whole budget
+export const STOP_HALTED = 1; // tohost written: CTRL_EXIT holds the value
+export const STOP_WFI = 2; // executed wfi with no interrupt pending
+export const STOP_BREAKPOINT = 3; // reached the host breakpoint address
+export const STOP_FAULT_LOOP = 4; // traps without retiring anything (trap storm)
+export const STOP_ERROR = 5; // engine-internal error (see H_HOST)
+export const STOP_PAUSE = 6; // CTRL_PAUSE was set
