@@ -9,7 +9,7 @@ import { functionSymbols, readSymbols, symbolAddress } from './symbols.js';
 import type { ElfImage } from './types.js';
 
 export interface ParseElfOptions {
-  /** Guest RAM: when given, every PT_LOAD must lie inside [base, base + size). */
+  /** Guest RAM: when given, every non-empty PT_LOAD must lie inside [base, base + size) (checked on p_vaddr, where loadSegments places it). */
   ram?: { base: number; size: number };
 }
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadSegments, parseElf, writeElfExecutable } from '../../src/elf/index.js';
 import { ElfFields } from './elf-fields.js';
-import { bareMetalInput, lowAddressInput, minimalInput } from './sample-elves.js';
+import { bareMetalInput, lowAddressInput, minimalInput, scatteredInput } from './sample-elves.js';
 
 describe('writeElfExecutable -> parseElf', () => {
   it('keeps entry, flags, segments, symbols, tohost/fromhost and patchable entries', () => {
@@ -67,6 +67,22 @@ describe('writeElfExecutable -> parseElf', () => {
     expect(img.tohost).toBeUndefined();
     expect(img.fromhost).toBeUndefined();
     expect(img.patchableEntries).toEqual([]);
+  });
+
+  it('starts a new segment after a gap of a page or more, and gives a lone .bss a segment with filesz 0', () => {
+    const bytes = writeElfExecutable(scatteredInput());
+    const img = parseElf(bytes);
+    expect(img.segments.map((s) => [s.vaddr, s.data.length, s.memsz, s.flags])).toEqual([
+      [0x8000_0000, 28, 28, 5],
+      [0x8000_3002, 2, 2, 5],
+      [0x8010_0008, 4, 4, 6],
+      [0x8020_0000, 0, 0x1_0000, 6],
+    ]);
+    // section headers keep the input order; the empty allocated section is listed but not loaded
+    expect(img.sections.slice(1, 6).map((s) => s.name)).toEqual(['.note.empty', '.bss', '.data', '.text', '.text.hot']);
+    expect(img.functions.map((f) => [f.name, f.shndx])).toEqual([['func0', 4], ['func1', 4], ['hot', 5]]);
+    const f = new ElfFields(bytes);
+    for (let i = 0; i < f.phnum; i++) expect(f.u64(f.phdr(i) + 8) % 0x1000).toBe(f.u64(f.phdr(i) + 16) % 0x1000);
   });
 
   it('accepts the machine RAM range when every segment fits', () => {

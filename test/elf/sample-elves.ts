@@ -82,11 +82,32 @@ export function minimalInput(): ElfWriteInput {
   };
 }
 
+/** Far-apart sections: a segment per section, a .bss-only segment (filesz 0) and an empty allocated section. */
+export function scatteredInput(): ElfWriteInput {
+  const { text, funcs } = patchableText(0x8000_0000, 2);
+  return {
+    entry: 0x8000_0000,
+    sections: [
+      { name: '.note.empty', addr: 0x8000_0000, data: new Uint8Array(0) },
+      { name: '.bss', addr: 0x8020_0000, data: new Uint8Array(0), size: 0x1_0000, nobits: true, write: true },
+      { name: '.data', addr: 0x8010_0008, data: new Uint8Array([9, 9, 9, 9]), write: true, align: 4 },
+      { name: '.text', addr: 0x8000_0000, data: text, exec: true },
+      { name: '.text.hot', addr: 0x8000_3002, data: new Uint8Array([0x82, 0x80]), exec: true, align: 2 },
+    ],
+    symbols: [
+      ...funcs.map((f) => ({ name: f.name, value: f.addr, size: f.size, type: 'func' as const, section: '.text' })),
+      { name: 'hot', value: 0x8000_3002, size: 2, type: 'func', section: '.text.hot' },
+      { name: 'big_buffer', value: 0x8020_0000, size: 0x1_0000, type: 'object', section: '.bss' },
+    ],
+  };
+}
+
 export function sampleElves(): { name: string; bytes: Uint8Array }[] {
   return [
     { name: 'bare-metal', bytes: writeElfExecutable(bareMetalInput()) },
     { name: 'bare-metal-many', bytes: writeElfExecutable(bareMetalInput(40)) },
     { name: 'low-address', bytes: writeElfExecutable(lowAddressInput()) },
     { name: 'minimal', bytes: writeElfExecutable(minimalInput()) },
+    { name: 'scattered', bytes: writeElfExecutable(scatteredInput()) },
   ];
 }
