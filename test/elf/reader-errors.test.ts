@@ -149,7 +149,7 @@ describe('parseElf rejects', () => {
   });
 
   it('values above 2^53', () => {
-    const cases: [(f: ElfFields) => number, string | RegExp][] = [
+    const cases: [(f: ElfFields) => number, RegExp][] = [
       [() => 24, /e_entry/],
       [(f) => f.phdr(0) + 16, /p_vaddr of segment 0/],
       [(f) => f.phdr(1) + 40, /p_memsz of segment 1/],
