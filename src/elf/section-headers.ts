@@ -46,7 +46,7 @@ export function readSectionHeaders(r: ByteReader, h: FileHeader): RawSection[] {
       info: r.u32(at + 44),
       entsize: r.u64(at + 56, `sh_entsize of section ${i}`),
     };
-    if (i > 0) checkSectionInFile(r, s);
+    checkSectionInFile(r, s);
     raw.push(s);
   }
   const strndx = h.shstrndx === SHN_XINDEX ? raw[0]!.link : h.shstrndx;

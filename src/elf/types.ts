@@ -42,7 +42,7 @@ export interface ElfImage {
   eFlags: number;
   segments: ElfSegment[];
   sections: ElfSection[];
-  /** Every symbol of .symtab (names from .strtab), in file order. */
+  /** Every symbol of .symtab (names from .strtab), in file order, without the null symbol 0. */
   symbols: ElfSymbol[];
   /** STT_FUNC symbols with a nonzero address, sorted by address. */
   functions: ElfSymbol[];
