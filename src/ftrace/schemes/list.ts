@@ -1,0 +1,59 @@
+// Scheme A, RISC-V without CALL_OPS: every enabled site calls the shared ftrace_caller, which calls the global ftrace_call_dest with function_trace_op.
+import type { GlobalWrite, SiteWrite } from '../patch-plan.js';
+import type { DynFtrace, SiteState } from '../records.js';
+import type { RuntimeSymbols } from '../runtime-symbols.js';
+import type { SiteLayout } from '../site-layout.js';
+import { globalWrite, initEntryWrite, jalrWrite, reachesFromFrozenAuipc } from './riscv-site.js';
+import type { CallSiteScheme } from './scheme.js';
+
+export const LIST_SCHEME_SYMBOLS = ['ftrace_caller', 'ftrace_call_dest', 'function_trace_op'] as const;
+
+/** The list-func baseline: no per-site ops, one global function pointer (update_ftrace_function decides what it is). */
+export class ListScheme implements CallSiteScheme {
+  readonly name = 'list';
+  readonly callOps = false;
+  readonly requiredSymbols = LIST_SCHEME_SYMBOLS;
+  private readonly caller: number;
+
+  constructor(private readonly symbols: RuntimeSymbols) {
+    symbols.require(LIST_SCHEME_SYMBOLS, 'the list scheme');
+    this.caller = symbols.get('ftrace_caller');
+  }
+
+  checkLayout(_layout: SiteLayout): void {
+    // Any layout: the pre-entry NOPs of a CALL_OPS build are simply left alone.
+  }
+
+  disabledState(_rec: DynFtrace): SiteState {
+    return { call: null, literal: null };
+  }
+
+  initSite(rec: DynFtrace, compilerBytes: Uint8Array): SiteWrite[] {
+    const entry = compilerBytes.subarray(rec.layout.preEntryBytes);
+    return [initEntryWrite(rec, this.caller, entry.slice())];
+  }
+
+  makeCall(rec: DynFtrace, to: SiteState): SiteWrite[] {
+    return jalrWrite(rec, rec.state.call, to.call);
+  }
+
+  makeNop(rec: DynFtrace): SiteWrite[] {
+    return jalrWrite(rec, rec.state.call, null);
+  }
+
+  modifyCall(rec: DynFtrace, to: SiteState): SiteWrite[] {
+    return jalrWrite(rec, rec.state.call, to.call);
+  }
+
+  canReach(rec: DynFtrace, target: number): boolean {
+    return reachesFromFrozenAuipc(rec, this.caller, target);
+  }
+
+  updateFtraceFunc(prev: number, next: number, phase: GlobalWrite['phase']): GlobalWrite[] {
+    return globalWrite('ftrace_call_dest', this.symbols.get('ftrace_call_dest'), prev, next, phase);
+  }
+
+  setFunctionTraceOp(prev: number, next: number): GlobalWrite[] {
+    return globalWrite('function_trace_op', this.symbols.get('function_trace_op'), prev, next, 'after-sites');
+  }
+}
