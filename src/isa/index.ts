@@ -14,3 +14,4 @@ export { assemble, type AssembleOptions } from './asm/assembler.js';
 export { toElf, toFlatBinary, findSection, type AssembledProgram, type AssembledSection, type AssembledSymbol } from './asm/program.js';
 export { liSequence, runLiSequence, type LiStep } from './asm/li.js';
 export { parseMarch, DEFAULT_MARCH } from './asm/march.js';
+export { disassembleWord, disassembleRange, symbolizer, type DisasmInsn, type DisasmOptions, type DisasmSymbol } from './disasm.js';
