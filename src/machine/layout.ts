@@ -80,3 +80,41 @@ export const STOP_BREAKPOINT = 3; // reached the host breakpoint address
 export const STOP_FAULT_LOOP = 4; // traps without retiring anything (trap storm)
 export const STOP_ERROR = 5; // engine-internal error (see H_HOST)
 export const STOP_PAUSE = 6; // CTRL_PAUSE was set
+
+// ---- additions for the hart engine (assembly/): more control-block words
+export const CTRL_UART_DLL = 0x1014; // u32 16550 divisor latch low (DLAB=1, offset 0)
+export const CTRL_UART_DLM = 0x1018; // u32 16550 divisor latch high (DLAB=1, offset 1)
+export const CTRL_UART_MCR = 0x101c; // u32 16550 modem control register
+export const CTRL_UART_FCR = 0x1020; // u32 16550 FIFO control (write-only on hardware; kept for IIR)
+
+// ---- hart block: engine words shared with the host (offsets from the hart's block)
+export const H_GEN = 0x128; // u32 decode-cache generation (bumped by fence.i / host flush; starts at 1)
+export const H_RETIRED = 0x130; // u64 instructions retired since reset (not guest-writable)
+export const H_RESV = 0x138; // u64 LR reservation address (all ones = none)
+export const H_RESV_VAL = 0x140; // u64 value loaded by the LR that made the reservation
+export const H_STORM = 0x148; // u32 traps in a row without a retired instruction
+export const H_STORM_RET = 0x150; // u64 H_RETIRED at the last trap
+export const H_TLB = 0x800; // TLB_ENTRIES * 32 bytes (0x800..0xc00) of Sv39 TLB (engine-private)
+export const TLB_ENTRIES = 32;
+export const H_BREAKPOINT = 0xf00; // u64 host breakpoint guest virtual address
+export const H_BREAKPOINT_ON = 0xf08; // u32 nonzero = breakpoint armed
+export const H_ERROR = 0xf0c; // u32 engine-internal error code when STOP_ERROR
+export const H_FAULT_PC = 0xf10; // u64 fault report (filled when STOP_FAULT_LOOP): pc of the last trap
+export const H_FAULT_INSN = 0xf18; // u32 instruction bits at that pc (0 if unfetchable)
+export const H_FAULT_PRIV = 0xf1c; // u32 privilege the trap was taken from
+export const H_FAULT_CAUSE = 0xf20; // u64 cause
+export const H_FAULT_TVAL = 0xf28; // u64 tval
+export const H_LAST_RUN = 0xf30; // u64 instructions retired by the last run() call
+
+// ---- decode cache (offsets from DCACHE_BASE + hart * DCACHE_PER_HART)
+// DC_SLOTS direct-mapped slots, one 4 KiB guest physical page each: slot = ppn % DC_SLOTS.
+// Tags (u64 ppn, u32 gen) at DC_TAGS + 16 * slot; entries (16 bytes per 2-byte offset, plus 2
+// page-crossing sentinel entries) at DC_ENTRIES + DC_SLOT_SIZE * slot.
+export const DC_SLOTS = 254;
+export const DC_TAGS = 0x0;
+export const DC_ENTRIES = 0x1000;
+export const DC_ENTRY_SIZE = 16;
+export const DC_SLOT_SIZE = 0x8020;
+
+// ---- more stop reasons
+export const STOP_UART_FULL = 7; // UART ring full: the host must drain it and run again

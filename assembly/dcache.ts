@@ -1,0 +1,80 @@
+// Per-hart predecoded instruction cache: physically tagged direct-mapped page slots, lazy per-halfword decode, O(1) flush by generation.
+//
+// Model (deterministic, documented in src/machine/README-engine.md):
+//  * slot = physical page number % DC_SLOTS; a slot's tag is (ppn, generation of the hart).
+//  * An entry is decoded from the bytes in memory the first time this hart executes that halfword
+//    address since the slot was (re)filled; later stores by anyone do NOT change it.
+//  * A slot is emptied only when the hart's generation changes (fence.i, host flushIcache) or when
+//    another physical page that maps to the same slot is fetched (direct-mapped eviction).
+//  * sfence.vma / satp writes do not touch decoded code (it is physically tagged); they flush the TLB.
+import { DC_ENTRIES, DC_SLOT_SIZE, DC_SLOTS, DC_TAGS, DCACHE_BASE, DCACHE_PER_HART, H_GEN } from '../src/machine/layout';
+import { ACC_FETCH, CAUSE_FETCH_ACCESS } from './causes';
+import { decode16, decode32, isWide } from './decode';
+import { getPriv } from './hart';
+import { ramAddr } from './mem';
+import { TRANSLATE_FAIL, mmuCause, translate, translated } from './mmu';
+import { OP_PAGE_END } from './ops';
+import { takeTrap } from './trap';
+
+/** Set when the last fetchPage/decodeAt took a trap that hit the trap-storm limit. */
+export let fetchStorm: bool = false;
+/** Physical page base of the page returned by the last successful fetchPage. */
+export let fetchPagePa: u64 = 0;
+
+@inline export function dcacheBase(hart: i32): usize {
+  return DCACHE_BASE + (<usize>hart) * DCACHE_PER_HART;
+}
+
+/** Entry base of the slot holding physical page ppn, emptied and retagged if it holds something else. */
+export function slotFor(hb: usize, dc: usize, ppn: u64): usize {
+  const slot = <usize>(ppn % <u64>DC_SLOTS);
+  const tag = dc + DC_TAGS + slot * 16;
+  const gen = load<u32>(hb + H_GEN);
+  const base = dc + DC_ENTRIES + slot * DC_SLOT_SIZE;
+  if (load<u64>(tag) != ppn || load<u32>(tag, 8) != gen) {
+    memory.fill(base, 0, 0x8000);
+    store<u8>(base + 0x8000, <u8>OP_PAGE_END);
+    store<u8>(base + 0x8010, <u8>OP_PAGE_END);
+    store<u64>(tag, ppn);
+    store<u32>(tag, gen, 8);
+  }
+  return base;
+}
+
+/** Physical address of an instruction fetch at va, or TRANSLATE_FAIL after taking the fetch trap. */
+function fetchAddr(hb: usize, va: u64, trapPc: u64): u64 {
+  const priv = getPriv(hb);
+  let pa = va;
+  let cause = CAUSE_FETCH_ACCESS;
+  if (translated(hb, priv)) {
+    pa = translate(hb, va, ACC_FETCH, priv);
+    if (pa == TRANSLATE_FAIL) cause = mmuCause;
+  }
+  if (pa != TRANSLATE_FAIL && ramAddr(pa, 2) != 0) return pa;
+  fetchStorm = takeTrap(hb, cause, va, trapPc, 0);
+  return TRANSLATE_FAIL;
+}
+
+/** Decode-cache page for a fetch at pc, or 0 if the fetch trapped (H_PC holds the handler). */
+export function fetchPage(hb: usize, dc: usize, pc: u64): usize {
+  fetchStorm = false;
+  const pa = fetchAddr(hb, pc, pc);
+  if (pa == TRANSLATE_FAIL) return 0;
+  fetchPagePa = pa & ~0xfff;
+  return slotFor(hb, dc, pa >> 12);
+}
+
+/** Decodes the instruction at pc (page physical base pagePa) into ep; false if fetching its second half trapped. */
+export function decodeAt(hb: usize, ep: usize, pc: u64, pagePa: u64): bool {
+  fetchStorm = false;
+  const lo = <u32>load<u16>(ramAddr(pagePa | (pc & 0xfff), 2));
+  if (!isWide(lo)) { decode16(ep, lo); return true; }
+  let hiPa = pagePa | ((pc + 2) & 0xfff);
+  if ((pc & 0xfff) == 0xffe) {
+    hiPa = fetchAddr(hb, pc + 2, pc);
+    if (hiPa == TRANSLATE_FAIL) return false;
+  }
+  const hi = <u32>load<u16>(ramAddr(hiPa, 2));
+  decode32(ep, lo | (hi << 16));
+  return true;
+}

@@ -1,0 +1,59 @@
+// Wasm entry points of the hart engine: machine/hart initialisation, run slices, decode-cache flush and host CSR access.
+import {
+  CTRL_BASE, CTRL_MAGIC, CTRL_MTIMECMP, CTRL_NHARTS, CTRL_RAM_SIZE, DC_SLOTS, DC_TAGS, H_GEN, H_PRIV, H_RESV,
+  H_STORM_RET, HART_STATE_SIZE, MAX_HARTS,
+} from '../src/machine/layout';
+import { csrRead, csrValue, csrWrite } from './csr';
+import { dcacheBase } from './dcache';
+import { PRIV_M, hartBase, setPc } from './hart';
+import { tlbFlush } from './mmu';
+import { runHart } from './run';
+
+/** Initialises the control block for nharts harts and ramSize bytes of RAM (the host zeroed the memory). */
+export function init(nharts: i32, ramSize: u64): void {
+  store<u32>(CTRL_BASE + CTRL_MAGIC, 0x424c5446); // 'FTLB'
+  store<u32>(CTRL_BASE + CTRL_NHARTS, <u32>nharts);
+  store<u64>(CTRL_BASE + CTRL_RAM_SIZE, ramSize);
+  for (let h = 0; h < MAX_HARTS; h++) store<u64>(CTRL_BASE + CTRL_MTIMECMP + (<usize>h << 3), 0xffffffffffffffff);
+  for (let h = 0; h < nharts; h++) resetHart(h, 0x80000000);
+}
+
+/** Resets a hart: registers and CSRs zero, M-mode, pc, empty decode cache and TLB. */
+export function resetHart(hart: i32, pc: u64): void {
+  const hb = hartBase(hart);
+  memory.fill(hb, 0, HART_STATE_SIZE);
+  memory.fill(dcacheBase(hart) + DC_TAGS, 0, DC_SLOTS * 16);
+  store<u32>(hb + H_PRIV, PRIV_M);
+  store<u32>(hb + H_GEN, 1);
+  store<u64>(hb + H_RESV, 0xffffffffffffffff);
+  store<u64>(hb + H_STORM_RET, 0xffffffffffffffff);
+  tlbFlush(hb);
+  setPc(hb, pc);
+}
+
+/** Runs at most budget instructions on hart; returns a STOP_* reason (layout.ts). */
+export function run(hart: i32, budget: i32): i32 {
+  return runHart(hart, budget);
+}
+
+/** Empties the hart's decoded-instruction cache (like the hart executing fence.i). */
+export function flushIcache(hart: i32): void {
+  const hb = hartBase(hart);
+  store<u32>(hb + H_GEN, load<u32>(hb + H_GEN) + 1);
+}
+
+/** Host CSR read without privilege checks: 1 and the value in csrResult(), or 0 if no such CSR. */
+export function csrGet(hart: i32, num: i32): i32 {
+  return csrRead(hartBase(hart), <u32>num) ? 1 : 0;
+}
+
+export function csrResult(): u64 {
+  return csrValue;
+}
+
+/** Host CSR write (WARL masks apply, no privilege checks); 0 if no such CSR. */
+export function csrSet(hart: i32, num: i32, value: u64): i32 {
+  const hb = hartBase(hart);
+  if (!csrRead(hb, <u32>num)) return 0;
+  return csrWrite(hb, <u32>num, value) ? 1 : 0;
+}

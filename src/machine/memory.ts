@@ -1,0 +1,84 @@
+// Guest physical memory as the host sees it: byte/u32/u64 access to guest RAM inside the shared Wasm memory.
+import { MachineError, hex } from './errors.js';
+import { RAM_GUEST_BASE, RAM_WASM_BASE } from './layout.js';
+
+export class GuestMemory {
+  readonly base = RAM_GUEST_BASE;
+
+  constructor(
+    readonly wasm: WebAssembly.Memory,
+    /** Bytes of guest RAM. */
+    readonly size: number,
+  ) {}
+
+  /** Wasm offset of guest [addr, addr + len), which must lie inside RAM. */
+  private offset(addr: number | bigint, len: number): number {
+    const a = Number(addr);
+    if (!Number.isSafeInteger(a) || len < 0 || a < this.base || a + len > this.base + this.size) {
+      throw new MachineError(
+        'MACHINE_OUTSIDE_RAM',
+        `guest address range ${hex(a)}..${hex(a + len)} is outside RAM ${hex(this.base)}..${hex(this.base + this.size)}`,
+      );
+    }
+    return RAM_WASM_BASE + (a - this.base);
+  }
+
+  /** Does [addr, addr + len) lie inside RAM? */
+  contains(addr: number, len = 1): boolean {
+    return addr >= this.base && addr + len <= this.base + this.size;
+  }
+
+  private get view(): DataView {
+    return new DataView(this.wasm.buffer);
+  }
+
+  read(addr: number | bigint, len: number): Uint8Array {
+    const o = this.offset(addr, len);
+    return new Uint8Array(this.wasm.buffer, o, len).slice();
+  }
+
+  write(addr: number | bigint, bytes: Uint8Array): void {
+    const o = this.offset(addr, bytes.length);
+    new Uint8Array(this.wasm.buffer, o, bytes.length).set(bytes);
+  }
+
+  fill(addr: number | bigint, len: number, value = 0): void {
+    const o = this.offset(addr, len);
+    new Uint8Array(this.wasm.buffer, o, len).fill(value);
+  }
+
+  readU8(addr: number | bigint): number {
+    return this.view.getUint8(this.offset(addr, 1));
+  }
+
+  readU16(addr: number | bigint): number {
+    return this.view.getUint16(this.offset(addr, 2), true);
+  }
+
+  readU32(addr: number | bigint): number {
+    return this.view.getUint32(this.offset(addr, 4), true);
+  }
+
+  readU64(addr: number | bigint): bigint {
+    return this.view.getBigUint64(this.offset(addr, 8), true);
+  }
+
+  writeU8(addr: number | bigint, v: number): void {
+    this.view.setUint8(this.offset(addr, 1), v);
+  }
+
+  writeU16(addr: number | bigint, v: number): void {
+    this.view.setUint16(this.offset(addr, 2), v, true);
+  }
+
+  /** 32-bit store; naturally aligned ones are single atomic stores (an aligned instruction patch is never torn). */
+  writeU32(addr: number | bigint, v: number): void {
+    const o = this.offset(addr, 4);
+    if (o % 4 === 0) Atomics.store(new Uint32Array(this.wasm.buffer, o, 1), 0, v >>> 0);
+    else this.view.setUint32(o, v >>> 0, true);
+  }
+
+  writeU64(addr: number | bigint, v: bigint | number): void {
+    this.view.setBigUint64(this.offset(addr, 8), BigInt.asUintN(64, BigInt(v)), true);
+  }
+}
