@@ -9,7 +9,8 @@ export type MachineErrorCode =
   | 'MACHINE_BAD_ADDRESS'
   | 'MACHINE_OUTSIDE_RAM'
   | 'MACHINE_NO_ENGINE'
-  | 'MACHINE_ENGINE_ERROR';
+  | 'MACHINE_ENGINE_ERROR'
+  | 'MACHINE_BUSY';
 
 /** A bad request to the machine (option, hart, register, address) or an engine failure. */
 export class MachineError extends FtraceLabError {

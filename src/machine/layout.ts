@@ -118,3 +118,15 @@ export const DC_SLOT_SIZE = 0x8020;
 
 // ---- more stop reasons
 export const STOP_UART_FULL = 7; // UART ring full: the host must drain it and run again
+
+// ---- parallel mode (src/machine/parallel/): per-hart worker state and machine-wide counters
+export const CTRL_WSTATE = 0x300; // u32[MAX_HARTS] worker state of each hart (WS_*)
+export const CTRL_RETIRED = 0x380; // u64 instructions retired by all workers (Atomics.add per slice)
+export const CTRL_BUDGET = 0x388; // u64 machine-wide instruction budget for a parallel run
+export const CTRL_START_US = 0x390; // u64 wall-clock start of the run in microseconds (mtime origin)
+export const CTRL_DOORBELL = 0x3a0; // u32 bumped + notified by the host to wake parked workers
+export const WS_IDLE = 0; // not started or finished
+export const WS_RUNNING = 1;
+export const WS_WFI = 2; // sleeping in wfi (Atomics.wait on its msip word)
+export const WS_PAUSED = 3; // parked at an instruction boundary by CTRL_PAUSE
+export const WS_DONE = 4; // stopped: halt, fault, budget or error
