@@ -54,6 +54,7 @@ const RULES: Record<string, Rule> = {
   csrrwi: (fl) => (fl.rd === 0 ? a('csrwi', CSR, IMM) : undefined),
   csrrsi: (fl) => (fl.rd === 0 ? a('csrsi', CSR, IMM) : undefined),
   csrrci: (fl) => (fl.rd === 0 ? a('csrci', CSR, IMM) : undefined),
+  'c.unimp': () => a('unimp'),
   fence: (fl) => (fl.pred === 15 && fl.succ === 15 ? a('fence') : undefined),
   'sfence.vma': (fl) => (fl.rs2 === 0 ? (fl.rs1 === 0 ? a('sfence.vma') : a('sfence.vma', x('rs1'))) : undefined),
 };

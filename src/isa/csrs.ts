@@ -15,6 +15,12 @@ const FIXED: ReadonlyArray<readonly [string, number]> = [
   ['mscratch', 0x340], ['mepc', 0x341], ['mcause', 0x342], ['mtval', 0x343], ['mip', 0x344],
   ['mtinst', 0x34a], ['mtval2', 0x34b], ['mseccfg', 0x747],
   ['mcycle', 0xb00], ['minstret', 0xb02],
+  // hypervisor and virtual supervisor
+  ['hstatus', 0x600], ['hedeleg', 0x602], ['hideleg', 0x603], ['hie', 0x604], ['htimedelta', 0x605], ['hcounteren', 0x606],
+  ['hgeie', 0x607], ['henvcfg', 0x60a], ['htval', 0x643], ['hip', 0x644], ['hvip', 0x645], ['htinst', 0x64a],
+  ['hgatp', 0x680], ['hcontext', 0x6a8], ['hgeip', 0xe12],
+  ['vsstatus', 0x200], ['vsie', 0x204], ['vstvec', 0x205], ['vsscratch', 0x240], ['vsepc', 0x241], ['vscause', 0x242],
+  ['vstval', 0x243], ['vsip', 0x244], ['vsatp', 0x280],
   // debug / trigger module
   ['tselect', 0x7a0], ['tdata1', 0x7a1], ['tdata2', 0x7a2], ['tdata3', 0x7a3], ['tinfo', 0x7a4],
   ['tcontrol', 0x7a5], ['mcontext', 0x7a8], ['dcsr', 0x7b0], ['dpc', 0x7b1], ['dscratch0', 0x7b2],

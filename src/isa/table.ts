@@ -183,6 +183,7 @@ c('c.fsd', 0xa000, Q, 'cfrs2p,cuimmd(crs1p)', e('fsd', { rs2: 'rs2', rs1: 'rs1',
 c('c.sw', 0xc000, Q, 'crs2p,cuimmw(crs1p)', e('sw', { rs2: 'rs2', rs1: 'rs1', imm: 'imm' }));
 c('c.sd', 0xe000, Q, 'crs2p,cuimmd(crs1p)', e('sd', { rs2: 'rs2', rs1: 'rs1', imm: 'imm' }));
 // quadrant 1
+row('c.unimp', 'C', 0x0000, 0xffff, '', 2); // the defined illegal instruction (all zeros)
 c('c.nop', 0x0001, 0xffff, '', e('addi', { rd: 0, rs1: 0, imm: 0 }));
 c('c.addi', 0x0001, Q, 'crd,cimm6nz', e('addi', { rd: 'rd', rs1: 'rd', imm: 'imm' }));
 c('c.addiw', 0x2001, Q, 'crd,cimm6', e('addiw', { rd: 'rd', rs1: 'rd', imm: 'imm' }));

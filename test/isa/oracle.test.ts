@@ -1,0 +1,172 @@
+// Oracle tests: our encoder/assembler and disassembler against llvm-mc / llvm-objdump (LLVM 14+).
+//
+// Normalisation applied before comparing disassembly text (ours with noAliases vs `llvm-objdump -d -M no-aliases`):
+//  - whitespace collapsed and ", " -> ","; symbol annotations `<...>` dropped;
+//  - every hexadecimal number (0x...) converted to decimal (objdump prints lui/shift amounts in hex);
+//  - branch/jump targets: both sides show the absolute target address (ours: DisasmInsn.target);
+//  - CSR operands: names from our CSR table are replaced by their numbers (LLVM 14 lacks some names);
+//  - a trailing ",dyn" rounding mode is dropped (LLVM prints it, objdump style omits it);
+//  - undecodable words: ours `.2byte/.4byte`, LLVM `<unknown>` -> both `<unknown>`.
+// Encodings the RISC-V spec calls HINTs (e.g. c.li zero,5, c.addi a0,0, c.slli zero,..) are decoded by LLVM
+// but rejected by our decoder (objdump treats them as illegal too); such words are counted and skipped.
+// CSR instructions whose CSR number has no name in our table are skipped (LLVM 14 still names the retired
+// N-extension CSRs such as ustatus).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeElfExecutable } from '../../src/elf/writer.js';
+import { INSN_TABLE, assemble, csrName, csrNumber, decode, disassembleWord, findSection } from '../../src/isa/index.js';
+import { hasLlvm, llvmAssemble, objdumpLines, prng, randomInsnText, tempDir } from './oracle-helpers.js';
+
+const BASE = 0x80000000;
+
+function hexToDec(s: string): string {
+  return s.replace(/\b0x([0-9a-f]+)\b/gi, (_, h: string) => BigInt('0x' + h).toString());
+}
+
+function normalise(text: string): string {
+  if (text.trim() === '<unknown>' || /^\.(2|4)byte/.test(text)) return '<unknown>';
+  let t = text.replace(/\s*<[^>]*>/g, '').replace(/\s+/g, ' ').replace(/, /g, ',').trim();
+  t = t.replace(/,dyn$/, '');
+  const sp = t.indexOf(' ');
+  if (sp > 0) {
+    const ops = t
+      .slice(sp + 1)
+      .split(',')
+      .map((o) => (csrNumber(o) !== undefined && !/^[fx]?\d/.test(o) ? `${csrNumber(o)}` : o));
+    t = `${t.slice(0, sp)} ${ops.join(',')}`;
+  }
+  return hexToDec(t);
+}
+
+/** Our noAliases text with the branch target shown as an absolute 0x address (like llvm-objdump). */
+function ourText(word: number, pc: number): string {
+  const d = disassembleWord(word, pc, { noAliases: true });
+  if (d.target === undefined) return d.text;
+  const parts = d.text.split(',');
+  parts[parts.length - 1] = parts.length === 1 ? `${d.mnemonic}\t0x${d.target.toString(16)}` : `0x${d.target.toString(16)}`;
+  return parts.join(',');
+}
+
+/** Random words drawn per table row (match bits fixed, the rest random), plus fully random words. */
+function drawWords(seed: number, perRow: number, random: number): number[] {
+  const rnd = prng(seed);
+  const words: number[] = [];
+  for (const row of INSN_TABLE) {
+    for (let k = 0; k < perRow; k++) {
+      const r = Math.floor(rnd() * 2 ** 32);
+      const w = (row.match | (r & ~row.mask)) >>> 0;
+      words.push(row.length === 2 ? w & 0xffff : w);
+    }
+  }
+  for (let k = 0; k < random; k++) {
+    const r = Math.floor(rnd() * 2 ** 32);
+    words.push(rnd() < 0.5 ? (r & 0xffff) | 0 : r | 3);
+  }
+  return words.map((w) => ((w & 3) === 3 ? w >>> 0 : w & 0xffff));
+}
+
+function layoutWords(words: number[]): { bytes: Uint8Array; addrs: number[] } {
+  const bytes: number[] = [];
+  const addrs: number[] = [];
+  for (const w of words) {
+    addrs.push(BASE + bytes.length);
+    const n = (w & 3) === 3 ? 4 : 2;
+    for (let k = 0; k < n; k++) bytes.push((w >>> (8 * k)) & 0xff);
+  }
+  return { bytes: Uint8Array.from(bytes), addrs };
+}
+
+const isHintLike = (llvmText: string): boolean => /^c\.\w+\s+zero\b|^c\.(addi|nop|slli|srli|srai|addiw)(64)?\b/.test(llvmText);
+
+/** CSR instructions whose CSR has no name in our table (LLVM knows a few more, e.g. the retired N-extension ones). */
+function unnamedCsr(word: number): boolean {
+  const d = decode(word);
+  return d !== undefined && d.fields.csr !== undefined && csrName(d.fields.csr) === undefined;
+}
+
+describe.skipIf(!hasLlvm && !process.env.CI)('oracle: llvm-mc / llvm-objdump', () => {
+  it('assembles random operands of every table row to the same bytes as llvm-mc (with C compression)', () => {
+    const rnd = prng(0x15a);
+    const lines: string[] = [];
+    for (const row of INSN_TABLE) for (let k = 0; k < 14; k++) lines.push(randomInsnText(row, rnd));
+    const source = lines.join('\n') + '\n';
+    if (process.env.ISA_ORACLE_DUMP) writeFileSync(process.env.ISA_ORACLE_DUMP, source);
+    const ref = llvmAssemble(source);
+    const prog = assemble(source, { march: 'rv64imafdc' });
+    const text = findSection(prog, '.text')!.data;
+    expect(ref.length).toBe(lines.length);
+    const mismatches: string[] = [];
+    let off = 0;
+    ref.forEach((r, idx) => {
+      const n = (text[off]! & 3) === 3 ? 4 : 2;
+      const ours = Array.from(text.subarray(off, off + n));
+      if (ours.join() !== r.bytes.join()) mismatches.push(`${lines[idx]}: ours ${ours.map((b) => b.toString(16)).join(' ')} llvm ${r.bytes.map((b) => b.toString(16)).join(' ')} (${r.text})`);
+      off += n;
+    });
+    expect(mismatches.slice(0, 20)).toEqual([]);
+    expect(off).toBe(text.length);
+  });
+
+  it('disassembles random 16- and 32-bit words like llvm-objdump -M no-aliases', () => {
+    const words = drawWords(0xd15a, 12, 3000);
+    const { bytes, addrs } = layoutWords(words);
+    const path = join(tempDir(), 'words.elf');
+    writeFileSync(path, writeElfExecutable({ entry: BASE, sections: [{ name: '.text', addr: BASE, data: bytes, exec: true }], symbols: [] }));
+    const ref = new Map(objdumpLines(path, ['-M', 'no-aliases']).map((l) => [l.addr, l.text]));
+    const mismatches: string[] = [];
+    let hints = 0;
+    let compared = 0;
+    words.forEach((w, idx) => {
+      const theirs = ref.get(addrs[idx]!);
+      if (theirs === undefined || unnamedCsr(w)) return;
+      const a = normalise(ourText(w, addrs[idx]!));
+      const b = normalise(theirs);
+      if (a === '<unknown>' && b !== '<unknown>' && isHintLike(theirs)) {
+        hints++;
+        return;
+      }
+      compared++;
+      if (a !== b) mismatches.push(`${w.toString(16)}: ours '${a}' llvm '${b}'`);
+    });
+    expect(mismatches.slice(0, 30)).toEqual([]);
+    expect(compared).toBeGreaterThan(5000);
+    expect(hints).toBeLessThan(compared / 10);
+  });
+});
+
+describe('round trip: disassemble -> assemble', () => {
+  const words = drawWords(0x7007, 12, 0).filter((w) => decode(w) !== undefined);
+
+  function reassemble(text: string, word: number, pc: number, target: number | undefined): number {
+    let t = text;
+    if (target !== undefined) t = t.replace(/[0-9a-f]+( <[^>]*>)?$/, `.${target - pc >= 0 ? '+' : ''}${target - pc}`);
+    const rvc = (word & 3) !== 3;
+    const prog = assemble(`.option ${rvc ? 'rvc' : 'norvc'}\n${t}\n`, { march: 'rv64imafdc', base: pc });
+    const b = findSection(prog, '.text')!.data;
+    return b.length === 2 ? b[0]! | (b[1]! << 8) : (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+  }
+
+  it('gives back the same word for every valid encoding drawn (noAliases text)', () => {
+    const bad: string[] = [];
+    for (const w of words) {
+      const pc = BASE + 0x1000;
+      const d = disassembleWord(w, pc, { noAliases: true });
+      const back = reassemble(d.text, w, pc, d.target);
+      if (back !== w) bad.push(`${w.toString(16)} '${d.text}' -> ${back.toString(16)}`);
+    }
+    expect(words.length).toBeGreaterThan(2000);
+    expect(bad.slice(0, 20)).toEqual([]);
+  });
+
+  it('gives back the same word for 32-bit encodings printed with aliases', () => {
+    const bad: string[] = [];
+    for (const w of words.filter((x) => (x & 3) === 3)) {
+      const pc = BASE + 0x1000;
+      const d = disassembleWord(w, pc);
+      const back = reassemble(d.text, w, pc, d.target);
+      if (back !== w) bad.push(`${w.toString(16)} '${d.text}' -> ${back.toString(16)}`);
+    }
+    expect(bad.slice(0, 20)).toEqual([]);
+  });
+});
