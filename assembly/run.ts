@@ -19,7 +19,6 @@ const REQ_LOOKUP: i32 = 1; // ran off the end of the page: pc derived from ep
 const REQ_JUMP: i32 = 2; // control transfer to another page: pc set explicitly
 const REQ_SLOW: i32 = 3; // the entry at ep needs step()
 const REQ_DECODE: i32 = 4; // the entry at ep is not decoded yet
-const REQ_BREAK: i32 = 5; // host breakpoint reached
 
 // data-path parameters derived from machine state (per-instance scratch)
 let gRamLim: u64 = 0;
@@ -65,6 +64,7 @@ export function runHart(hart: i32, budget: i32): i32 {
   let left: i32 = budget;
   let mark: i32 = budget;
   let saved: i32 = 0;
+  let reserve: i32 = 0; // budget held back while single-stepping the breakpoint's page
   let req: i32 = REQ_NONE;
   let vpage: u64 = 0xffffffffffffffff;
   let pageVa: u64 = 0;
@@ -90,174 +90,177 @@ export function runHart(hart: i32, budget: i32): i32 {
     ep = pageBase + (<usize>(pc & 0xfff) << 3);
     if (left <= 0) break;
     req = REQ_NONE;
+    if (bpEp != 0) { // the breakpoint's page runs one instruction per inner loop
+      if (ep == bpEp) {
+        if (bpSkip) bpSkip = false;
+        else { stop = STOP_BREAKPOINT; break; }
+      }
+      reserve = left - 1;
+      left = 1;
+    }
 
     // ---- hot loop
     while (left > 0) {
-      const w = load<u64>(ep);
-      if (ep == bpEp) {
-        if (bpSkip) bpSkip = false;
-        else { req = REQ_BREAK; saved = left; left = 0; continue; }
-      }
+      const op = <u32>load<u8>(ep);
       left--;
-      switch (<u32>w & 0xff) {
+      switch (op) {
         case O.OP_DECODE: { req = REQ_DECODE; saved = left + 1; left = 0; continue; }
         case O.OP_PAGE_END: { req = REQ_LOOKUP; saved = left + 1; left = 0; continue; }
-        case O.OP_LUI: { store<u64>(hb + <usize>((w >> 16) & 0xffff), <u64>load<i32>(ep, 8)); break; }
+        case O.OP_LUI: { store<u64>(hb + <usize>load<u16>(ep, 2), <u64>load<i32>(ep, 8)); break; }
         case O.OP_AUIPC: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), pageVa + <u64>((ep - pageBase) >> 3) + <u64>load<i32>(ep, 8));
+          store<u64>(hb + <usize>load<u16>(ep, 2), pageVa + <u64>((ep - pageBase) >> 3) + <u64>load<i32>(ep, 8));
           break;
         }
         case O.OP_ADDI: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), load<u64>(hb + <usize>((w >> 32) & 0xffff)) + <u64>load<i32>(ep, 8));
+          store<u64>(hb + <usize>load<u16>(ep, 2), load<u64>(hb + <usize>load<u16>(ep, 4)) + <u64>load<i32>(ep, 8));
           break;
         }
         case O.OP_SLTI: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), <u64>(<i64>load<u64>(hb + <usize>((w >> 32) & 0xffff)) < <i64>load<i32>(ep, 8)));
+          store<u64>(hb + <usize>load<u16>(ep, 2), <u64>(<i64>load<u64>(hb + <usize>load<u16>(ep, 4)) < <i64>load<i32>(ep, 8)));
           break;
         }
         case O.OP_SLTIU: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), <u64>(load<u64>(hb + <usize>((w >> 32) & 0xffff)) < <u64>load<i32>(ep, 8)));
+          store<u64>(hb + <usize>load<u16>(ep, 2), <u64>(load<u64>(hb + <usize>load<u16>(ep, 4)) < <u64>load<i32>(ep, 8)));
           break;
         }
         case O.OP_XORI: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), load<u64>(hb + <usize>((w >> 32) & 0xffff)) ^ <u64>load<i32>(ep, 8));
+          store<u64>(hb + <usize>load<u16>(ep, 2), load<u64>(hb + <usize>load<u16>(ep, 4)) ^ <u64>load<i32>(ep, 8));
           break;
         }
         case O.OP_ORI: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), load<u64>(hb + <usize>((w >> 32) & 0xffff)) | <u64>load<i32>(ep, 8));
+          store<u64>(hb + <usize>load<u16>(ep, 2), load<u64>(hb + <usize>load<u16>(ep, 4)) | <u64>load<i32>(ep, 8));
           break;
         }
         case O.OP_ANDI: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), load<u64>(hb + <usize>((w >> 32) & 0xffff)) & <u64>load<i32>(ep, 8));
+          store<u64>(hb + <usize>load<u16>(ep, 2), load<u64>(hb + <usize>load<u16>(ep, 4)) & <u64>load<i32>(ep, 8));
           break;
         }
         case O.OP_SLLI: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), load<u64>(hb + <usize>((w >> 32) & 0xffff)) << <u64>load<i32>(ep, 8));
+          store<u64>(hb + <usize>load<u16>(ep, 2), load<u64>(hb + <usize>load<u16>(ep, 4)) << <u64>load<i32>(ep, 8));
           break;
         }
         case O.OP_SRLI: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), load<u64>(hb + <usize>((w >> 32) & 0xffff)) >> <u64>load<i32>(ep, 8));
+          store<u64>(hb + <usize>load<u16>(ep, 2), load<u64>(hb + <usize>load<u16>(ep, 4)) >> <u64>load<i32>(ep, 8));
           break;
         }
         case O.OP_SRAI: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), <u64>(<i64>load<u64>(hb + <usize>((w >> 32) & 0xffff)) >> <i64>load<i32>(ep, 8)));
+          store<u64>(hb + <usize>load<u16>(ep, 2), <u64>(<i64>load<u64>(hb + <usize>load<u16>(ep, 4)) >> <i64>load<i32>(ep, 8)));
           break;
         }
         case O.OP_ADDIW: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), sxw(load<u64>(hb + <usize>((w >> 32) & 0xffff)) + <u64>load<i32>(ep, 8)));
+          store<u64>(hb + <usize>load<u16>(ep, 2), sxw(load<u64>(hb + <usize>load<u16>(ep, 4)) + <u64>load<i32>(ep, 8)));
           break;
         }
         case O.OP_SLLIW: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), sxw(<u64>(<u32>load<u64>(hb + <usize>((w >> 32) & 0xffff)) << <u32>load<i32>(ep, 8))));
+          store<u64>(hb + <usize>load<u16>(ep, 2), sxw(<u64>(<u32>load<u64>(hb + <usize>load<u16>(ep, 4)) << <u32>load<i32>(ep, 8))));
           break;
         }
         case O.OP_SRLIW: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), sxw(<u64>(<u32>load<u64>(hb + <usize>((w >> 32) & 0xffff)) >> <u32>load<i32>(ep, 8))));
+          store<u64>(hb + <usize>load<u16>(ep, 2), sxw(<u64>(<u32>load<u64>(hb + <usize>load<u16>(ep, 4)) >> <u32>load<i32>(ep, 8))));
           break;
         }
         case O.OP_SRAIW: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), <u64><i64>(<i32>load<u64>(hb + <usize>((w >> 32) & 0xffff)) >> load<i32>(ep, 8)));
+          store<u64>(hb + <usize>load<u16>(ep, 2), <u64><i64>(<i32>load<u64>(hb + <usize>load<u16>(ep, 4)) >> load<i32>(ep, 8)));
           break;
         }
         case O.OP_ADD: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), load<u64>(hb + <usize>((w >> 32) & 0xffff)) + load<u64>(hb + <usize>(w >> 48)));
+          store<u64>(hb + <usize>load<u16>(ep, 2), load<u64>(hb + <usize>load<u16>(ep, 4)) + load<u64>(hb + <usize>load<u16>(ep, 6)));
           break;
         }
         case O.OP_SUB: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), load<u64>(hb + <usize>((w >> 32) & 0xffff)) - load<u64>(hb + <usize>(w >> 48)));
+          store<u64>(hb + <usize>load<u16>(ep, 2), load<u64>(hb + <usize>load<u16>(ep, 4)) - load<u64>(hb + <usize>load<u16>(ep, 6)));
           break;
         }
         case O.OP_SLL: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), load<u64>(hb + <usize>((w >> 32) & 0xffff)) << load<u64>(hb + <usize>(w >> 48)));
+          store<u64>(hb + <usize>load<u16>(ep, 2), load<u64>(hb + <usize>load<u16>(ep, 4)) << load<u64>(hb + <usize>load<u16>(ep, 6)));
           break;
         }
         case O.OP_SLT: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), <u64>(<i64>load<u64>(hb + <usize>((w >> 32) & 0xffff)) < <i64>load<u64>(hb + <usize>(w >> 48))));
+          store<u64>(hb + <usize>load<u16>(ep, 2), <u64>(<i64>load<u64>(hb + <usize>load<u16>(ep, 4)) < <i64>load<u64>(hb + <usize>load<u16>(ep, 6))));
           break;
         }
         case O.OP_SLTU: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), <u64>(load<u64>(hb + <usize>((w >> 32) & 0xffff)) < load<u64>(hb + <usize>(w >> 48))));
+          store<u64>(hb + <usize>load<u16>(ep, 2), <u64>(load<u64>(hb + <usize>load<u16>(ep, 4)) < load<u64>(hb + <usize>load<u16>(ep, 6))));
           break;
         }
         case O.OP_XOR: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), load<u64>(hb + <usize>((w >> 32) & 0xffff)) ^ load<u64>(hb + <usize>(w >> 48)));
+          store<u64>(hb + <usize>load<u16>(ep, 2), load<u64>(hb + <usize>load<u16>(ep, 4)) ^ load<u64>(hb + <usize>load<u16>(ep, 6)));
           break;
         }
         case O.OP_SRL: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), load<u64>(hb + <usize>((w >> 32) & 0xffff)) >> load<u64>(hb + <usize>(w >> 48)));
+          store<u64>(hb + <usize>load<u16>(ep, 2), load<u64>(hb + <usize>load<u16>(ep, 4)) >> load<u64>(hb + <usize>load<u16>(ep, 6)));
           break;
         }
         case O.OP_SRA: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), <u64>(<i64>load<u64>(hb + <usize>((w >> 32) & 0xffff)) >> <i64>load<u64>(hb + <usize>(w >> 48))));
+          store<u64>(hb + <usize>load<u16>(ep, 2), <u64>(<i64>load<u64>(hb + <usize>load<u16>(ep, 4)) >> <i64>load<u64>(hb + <usize>load<u16>(ep, 6))));
           break;
         }
         case O.OP_OR: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), load<u64>(hb + <usize>((w >> 32) & 0xffff)) | load<u64>(hb + <usize>(w >> 48)));
+          store<u64>(hb + <usize>load<u16>(ep, 2), load<u64>(hb + <usize>load<u16>(ep, 4)) | load<u64>(hb + <usize>load<u16>(ep, 6)));
           break;
         }
         case O.OP_AND: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), load<u64>(hb + <usize>((w >> 32) & 0xffff)) & load<u64>(hb + <usize>(w >> 48)));
+          store<u64>(hb + <usize>load<u16>(ep, 2), load<u64>(hb + <usize>load<u16>(ep, 4)) & load<u64>(hb + <usize>load<u16>(ep, 6)));
           break;
         }
         case O.OP_ADDW: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), sxw(load<u64>(hb + <usize>((w >> 32) & 0xffff)) + load<u64>(hb + <usize>(w >> 48))));
+          store<u64>(hb + <usize>load<u16>(ep, 2), sxw(load<u64>(hb + <usize>load<u16>(ep, 4)) + load<u64>(hb + <usize>load<u16>(ep, 6))));
           break;
         }
         case O.OP_SUBW: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), sxw(load<u64>(hb + <usize>((w >> 32) & 0xffff)) - load<u64>(hb + <usize>(w >> 48))));
+          store<u64>(hb + <usize>load<u16>(ep, 2), sxw(load<u64>(hb + <usize>load<u16>(ep, 4)) - load<u64>(hb + <usize>load<u16>(ep, 6))));
           break;
         }
         case O.OP_SLLW: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), sxw(<u64>(<u32>load<u64>(hb + <usize>((w >> 32) & 0xffff)) << <u32>load<u64>(hb + <usize>(w >> 48)))));
+          store<u64>(hb + <usize>load<u16>(ep, 2), sxw(<u64>(<u32>load<u64>(hb + <usize>load<u16>(ep, 4)) << <u32>load<u64>(hb + <usize>load<u16>(ep, 6)))));
           break;
         }
         case O.OP_SRLW: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), sxw(<u64>(<u32>load<u64>(hb + <usize>((w >> 32) & 0xffff)) >> <u32>load<u64>(hb + <usize>(w >> 48)))));
+          store<u64>(hb + <usize>load<u16>(ep, 2), sxw(<u64>(<u32>load<u64>(hb + <usize>load<u16>(ep, 4)) >> <u32>load<u64>(hb + <usize>load<u16>(ep, 6)))));
           break;
         }
         case O.OP_SRAW: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), <u64><i64>(<i32>load<u64>(hb + <usize>((w >> 32) & 0xffff)) >> <i32>load<u64>(hb + <usize>(w >> 48))));
+          store<u64>(hb + <usize>load<u16>(ep, 2), <u64><i64>(<i32>load<u64>(hb + <usize>load<u16>(ep, 4)) >> <i32>load<u64>(hb + <usize>load<u16>(ep, 6))));
           break;
         }
         case O.OP_MUL: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), load<u64>(hb + <usize>((w >> 32) & 0xffff)) * load<u64>(hb + <usize>(w >> 48)));
+          store<u64>(hb + <usize>load<u16>(ep, 2), load<u64>(hb + <usize>load<u16>(ep, 4)) * load<u64>(hb + <usize>load<u16>(ep, 6)));
           break;
         }
-        case O.OP_MULH: { store<u64>(hb + <usize>((w >> 16) & 0xffff), mulh(load<u64>(hb + <usize>((w >> 32) & 0xffff)), load<u64>(hb + <usize>(w >> 48)))); break; }
-        case O.OP_MULHSU: { store<u64>(hb + <usize>((w >> 16) & 0xffff), mulhsu(load<u64>(hb + <usize>((w >> 32) & 0xffff)), load<u64>(hb + <usize>(w >> 48)))); break; }
-        case O.OP_MULHU: { store<u64>(hb + <usize>((w >> 16) & 0xffff), mulhu(load<u64>(hb + <usize>((w >> 32) & 0xffff)), load<u64>(hb + <usize>(w >> 48)))); break; }
-        case O.OP_DIV: { store<u64>(hb + <usize>((w >> 16) & 0xffff), div(load<u64>(hb + <usize>((w >> 32) & 0xffff)), load<u64>(hb + <usize>(w >> 48)))); break; }
-        case O.OP_DIVU: { store<u64>(hb + <usize>((w >> 16) & 0xffff), divu(load<u64>(hb + <usize>((w >> 32) & 0xffff)), load<u64>(hb + <usize>(w >> 48)))); break; }
-        case O.OP_REM: { store<u64>(hb + <usize>((w >> 16) & 0xffff), rem(load<u64>(hb + <usize>((w >> 32) & 0xffff)), load<u64>(hb + <usize>(w >> 48)))); break; }
-        case O.OP_REMU: { store<u64>(hb + <usize>((w >> 16) & 0xffff), remu(load<u64>(hb + <usize>((w >> 32) & 0xffff)), load<u64>(hb + <usize>(w >> 48)))); break; }
+        case O.OP_MULH: { store<u64>(hb + <usize>load<u16>(ep, 2), mulh(load<u64>(hb + <usize>load<u16>(ep, 4)), load<u64>(hb + <usize>load<u16>(ep, 6)))); break; }
+        case O.OP_MULHSU: { store<u64>(hb + <usize>load<u16>(ep, 2), mulhsu(load<u64>(hb + <usize>load<u16>(ep, 4)), load<u64>(hb + <usize>load<u16>(ep, 6)))); break; }
+        case O.OP_MULHU: { store<u64>(hb + <usize>load<u16>(ep, 2), mulhu(load<u64>(hb + <usize>load<u16>(ep, 4)), load<u64>(hb + <usize>load<u16>(ep, 6)))); break; }
+        case O.OP_DIV: { store<u64>(hb + <usize>load<u16>(ep, 2), div(load<u64>(hb + <usize>load<u16>(ep, 4)), load<u64>(hb + <usize>load<u16>(ep, 6)))); break; }
+        case O.OP_DIVU: { store<u64>(hb + <usize>load<u16>(ep, 2), divu(load<u64>(hb + <usize>load<u16>(ep, 4)), load<u64>(hb + <usize>load<u16>(ep, 6)))); break; }
+        case O.OP_REM: { store<u64>(hb + <usize>load<u16>(ep, 2), rem(load<u64>(hb + <usize>load<u16>(ep, 4)), load<u64>(hb + <usize>load<u16>(ep, 6)))); break; }
+        case O.OP_REMU: { store<u64>(hb + <usize>load<u16>(ep, 2), remu(load<u64>(hb + <usize>load<u16>(ep, 4)), load<u64>(hb + <usize>load<u16>(ep, 6)))); break; }
         case O.OP_MULW: {
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), sxw(load<u64>(hb + <usize>((w >> 32) & 0xffff)) * load<u64>(hb + <usize>(w >> 48))));
+          store<u64>(hb + <usize>load<u16>(ep, 2), sxw(load<u64>(hb + <usize>load<u16>(ep, 4)) * load<u64>(hb + <usize>load<u16>(ep, 6))));
           break;
         }
-        case O.OP_DIVW: { store<u64>(hb + <usize>((w >> 16) & 0xffff), divw(load<u64>(hb + <usize>((w >> 32) & 0xffff)), load<u64>(hb + <usize>(w >> 48)))); break; }
-        case O.OP_DIVUW: { store<u64>(hb + <usize>((w >> 16) & 0xffff), divuw(load<u64>(hb + <usize>((w >> 32) & 0xffff)), load<u64>(hb + <usize>(w >> 48)))); break; }
-        case O.OP_REMW: { store<u64>(hb + <usize>((w >> 16) & 0xffff), remw(load<u64>(hb + <usize>((w >> 32) & 0xffff)), load<u64>(hb + <usize>(w >> 48)))); break; }
-        case O.OP_REMUW: { store<u64>(hb + <usize>((w >> 16) & 0xffff), remuw(load<u64>(hb + <usize>((w >> 32) & 0xffff)), load<u64>(hb + <usize>(w >> 48)))); break; }
+        case O.OP_DIVW: { store<u64>(hb + <usize>load<u16>(ep, 2), divw(load<u64>(hb + <usize>load<u16>(ep, 4)), load<u64>(hb + <usize>load<u16>(ep, 6)))); break; }
+        case O.OP_DIVUW: { store<u64>(hb + <usize>load<u16>(ep, 2), divuw(load<u64>(hb + <usize>load<u16>(ep, 4)), load<u64>(hb + <usize>load<u16>(ep, 6)))); break; }
+        case O.OP_REMW: { store<u64>(hb + <usize>load<u16>(ep, 2), remw(load<u64>(hb + <usize>load<u16>(ep, 4)), load<u64>(hb + <usize>load<u16>(ep, 6)))); break; }
+        case O.OP_REMUW: { store<u64>(hb + <usize>load<u16>(ep, 2), remuw(load<u64>(hb + <usize>load<u16>(ep, 4)), load<u64>(hb + <usize>load<u16>(ep, 6)))); break; }
         case O.OP_JAL: {
           const off = <u32>((ep - pageBase) >> 3);
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), pageVa + <u64>(off + <u32>((w >> 11) & 0x1f)));
+          store<u64>(hb + <usize>load<u16>(ep, 2), pageVa + <u64>(off + (<u32>load<u8>(ep, 1) >> 3)));
           const t = off + <u32>load<i32>(ep, 8);
           if (t < 0x1000) { ep = pageBase + (<usize>t << 3); continue; }
           pc = pageVa + <u64><i64><i32>t;
           req = REQ_JUMP; saved = left; left = 0; continue;
         }
         case O.OP_JALR: {
-          const t = (load<u64>(hb + <usize>((w >> 32) & 0xffff)) + <u64>load<i32>(ep, 8)) & ~(<u64>1);
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), pageVa + <u64>(((ep - pageBase) >> 3) + <usize>((w >> 11) & 0x1f)));
+          const t = (load<u64>(hb + <usize>load<u16>(ep, 4)) + <u64>load<i32>(ep, 8)) & ~(<u64>1);
+          store<u64>(hb + <usize>load<u16>(ep, 2), pageVa + <u64>(((ep - pageBase) >> 3) + (<usize>load<u8>(ep, 1) >> 3)));
           if ((t >> 12) == vpage) { ep = pageBase + (<usize>(t & 0xfff) << 3); continue; }
           pc = t;
           req = REQ_JUMP; saved = left; left = 0; continue;
         }
         case O.OP_BEQ: case O.OP_BNE: case O.OP_BLT: case O.OP_BGE: case O.OP_BLTU: case O.OP_BGEU: {
-          const a = load<u64>(hb + <usize>((w >> 32) & 0xffff));
-          const b = load<u64>(hb + <usize>(w >> 48));
-          const op = <u32>w & 0xff;
-          let taken: bool;
+          const a = load<u64>(hb + <usize>load<u16>(ep, 4));
+          const b = load<u64>(hb + <usize>load<u16>(ep, 6));
+                    let taken: bool;
           if (op == O.OP_BEQ) taken = a == b;
           else if (op == O.OP_BNE) taken = a != b;
           else if (op == O.OP_BLT) taken = <i64>a < <i64>b;
@@ -271,11 +274,10 @@ export function runHart(hart: i32, budget: i32): i32 {
           req = REQ_JUMP; saved = left; left = 0; continue;
         }
         case O.OP_LB: case O.OP_LH: case O.OP_LW: case O.OP_LD: case O.OP_LBU: case O.OP_LHU: case O.OP_LWU: {
-          const off = load<u64>(hb + <usize>((w >> 32) & 0xffff)) + <u64>load<i32>(ep, 8) - <u64>RAM_GUEST_BASE;
+          const off = load<u64>(hb + <usize>load<u16>(ep, 4)) + <u64>load<i32>(ep, 8) - <u64>RAM_GUEST_BASE;
           if (off >= ramLim) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
           const at = <usize>off;
-          const op = <u32>w & 0xff;
-          let v: u64;
+                    let v: u64;
           if (op == O.OP_LD) v = load<u64>(at, RAM_WASM_BASE);
           else if (op == O.OP_LW) v = <u64>load<i32>(at, RAM_WASM_BASE);
           else if (op == O.OP_LWU) v = <u64>load<u32>(at, RAM_WASM_BASE);
@@ -283,16 +285,15 @@ export function runHart(hart: i32, budget: i32): i32 {
           else if (op == O.OP_LB) v = <u64>load<i8>(at, RAM_WASM_BASE);
           else if (op == O.OP_LHU) v = <u64>load<u16>(at, RAM_WASM_BASE);
           else v = <u64>load<i16>(at, RAM_WASM_BASE);
-          store<u64>(hb + <usize>((w >> 16) & 0xffff), v);
+          store<u64>(hb + <usize>load<u16>(ep, 2), v);
           break;
         }
         case O.OP_SB: case O.OP_SH: case O.OP_SW: case O.OP_SD: {
-          const off = load<u64>(hb + <usize>((w >> 32) & 0xffff)) + <u64>load<i32>(ep, 8) - <u64>RAM_GUEST_BASE;
+          const off = load<u64>(hb + <usize>load<u16>(ep, 4)) + <u64>load<i32>(ep, 8) - <u64>RAM_GUEST_BASE;
           if (off >= ramLim || off - thLo < 16) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
           const at = <usize>off;
-          const v = load<u64>(hb + <usize>(w >> 48));
-          const op = <u32>w & 0xff;
-          if (op == O.OP_SD) store<u64>(at, v, RAM_WASM_BASE);
+          const v = load<u64>(hb + <usize>load<u16>(ep, 6));
+                    if (op == O.OP_SD) store<u64>(at, v, RAM_WASM_BASE);
           else if (op == O.OP_SW) store<u32>(at, <u32>v, RAM_WASM_BASE);
           else if (op == O.OP_SH) store<u16>(at, <u16>v, RAM_WASM_BASE);
           else store<u8>(at, <u8>v, RAM_WASM_BASE);
@@ -301,16 +302,21 @@ export function runHart(hart: i32, budget: i32): i32 {
         case O.OP_FENCE: { atomic.add<u64>(hb + H_XSINK, 0); break; } // full barrier (a locked RMW on this hart's sink slot)
         default: { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
       }
-      ep += <usize>((w >> 8) & 0xff);
+      ep += <usize>load<u8>(ep, 1);
     }
     // ---- end of hot loop
 
     if (req != REQ_JUMP) pc = pageVa + <u64>((ep - pageBase) >> 3);
-    if (req == REQ_NONE) break;
-    left = saved;
+    if (req == REQ_NONE) {
+      if (reserve == 0) break;
+      left = reserve;
+      reserve = 0;
+      continue;
+    }
+    left = saved + reserve;
+    reserve = 0;
     retire(hb, <u64>(mark - left));
     mark = left;
-    if (req == REQ_BREAK) { stop = STOP_BREAKPOINT; break; }
     if (req == REQ_DECODE) {
       if (!decodeAt(hb, ep, pc, pagePa)) {
         pc = getPc(hb);

@@ -10,7 +10,8 @@ export type MachineErrorCode =
   | 'MACHINE_OUTSIDE_RAM'
   | 'MACHINE_NO_ENGINE'
   | 'MACHINE_ENGINE_ERROR'
-  | 'MACHINE_BUSY';
+  | 'MACHINE_BUSY'
+  | 'MACHINE_REPLAY_DIVERGED';
 
 /** A bad request to the machine (option, hart, register, address) or an engine failure. */
 export class MachineError extends FtraceLabError {

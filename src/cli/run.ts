@@ -1,0 +1,144 @@
+// `ftrace-lab run prog.elf`: runs an ELF on the emulated machine, UART to stdout, guest exit code as the process status.
+import { readFileSync } from 'node:fs';
+import { FtraceLabError } from '../errors.js';
+import { Machine, type RunResult } from '../machine/index.js';
+import { DEFAULT_MAX_INSNS } from '../machine/machine.js';
+import { formatFault } from '../machine/fault.js';
+import { EXIT_BUDGET, EXIT_DATAERR, EXIT_GUEST_FAULT, EXIT_USAGE } from './exit-codes.js';
+
+export const RUN_USAGE = `usage: ftrace-lab run prog.elf [--ram 128M] [--harts N] [--max-insns N] [--stats] [--json]
+
+  --ram SIZE       guest RAM at 0x80000000 (bytes, or with K/M/G suffix; default 128M)
+  --harts N        number of harts, all starting at the ELF entry (default 1)
+  --max-insns N    instruction budget for all harts together (default 1e10); exit 124 when exhausted
+  --stats          print instructions retired, seconds and M instructions/s to stderr
+  --json           print one JSON line with the run statistics to stderr
+
+Exit status: the guest's exit code (tohost value >> 1, capped at 255), 124 when the budget ran out,
+125 when the guest is stuck in a trap storm or every hart waits forever, 65 for a bad ELF file.`;
+
+/** A bad command line. */
+export class RunUsageError extends FtraceLabError {
+  constructor(message: string) {
+    super('RUN_USAGE', message);
+  }
+}
+
+export interface RunArgs {
+  file: string;
+  ram?: number;
+  harts?: number;
+  maxInsns: number;
+  stats: boolean;
+  json: boolean;
+}
+
+/** Parses '128M', '64k', '0x100000', '1048576'. */
+export function parseSize(text: string): number {
+  const m = /^(0x[0-9a-f]+|\d+)([kmg])?i?b?$/i.exec(text.trim());
+  if (!m) throw new RunUsageError(`bad size '${text}' (expected e.g. 128M, 65536, 0x100000)`);
+  const mult = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1;
+  return Number(m[1]) * mult;
+}
+
+/** Parses '1e10', '5000000', '10_000'. */
+export function parseCount(text: string): number {
+  const n = Number(text.replace(/_/g, ''));
+  if (!Number.isFinite(n) || n < 0 || !Number.isInteger(n)) {
+    throw new RunUsageError(`bad instruction count '${text}' (expected a non-negative integer such as 1000000 or 1e9)`);
+  }
+  return n;
+}
+
+export function parseRunArgs(argv: string[]): RunArgs | 'help' {
+  const args: Partial<RunArgs> & { maxInsns: number; stats: boolean; json: boolean } = {
+    maxInsns: DEFAULT_MAX_INSNS,
+    stats: false,
+    json: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new RunUsageError(`${a} needs a value`);
+      return v;
+    };
+    if (a === '-h' || a === '--help') return 'help';
+    else if (a === '--ram') args.ram = parseSize(value());
+    else if (a === '--harts') args.harts = parseCount(value());
+    else if (a === '--max-insns') args.maxInsns = parseCount(value());
+    else if (a === '--stats') args.stats = true;
+    else if (a === '--json') args.json = true;
+    else if (a.startsWith('-')) throw new RunUsageError(`unknown option ${a}`);
+    else if (args.file === undefined) args.file = a;
+    else throw new RunUsageError(`unexpected argument ${a}`);
+  }
+  if (args.file === undefined) throw new RunUsageError('missing ELF file');
+  return args as RunArgs;
+}
+
+/** Process exit status for a finished run. */
+export function exitStatus(r: RunResult): number {
+  if (r.reason === 'halted') return Math.min(r.exitCode ?? 0, 255);
+  if (r.reason === 'budget') return EXIT_BUDGET;
+  return EXIT_GUEST_FAULT;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args: RunArgs | 'help';
+  try {
+    args = parseRunArgs(argv);
+  } catch (e) {
+    if (!(e instanceof RunUsageError)) throw e;
+    process.stderr.write(`ftrace-lab run: ${e.message}\n${RUN_USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  if (args === 'help') {
+    process.stdout.write(RUN_USAGE + '\n');
+    return 0;
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(args.file);
+  } catch (e) {
+    process.stderr.write(`ftrace-lab run: cannot read ${args.file}: ${(e as Error).message}\n`);
+    return EXIT_DATAERR;
+  }
+  let machine: Machine;
+  try {
+    machine = Machine.create({
+      ...(args.ram !== undefined ? { ram: args.ram } : {}),
+      ...(args.harts !== undefined ? { harts: args.harts } : {}),
+      onUart: (text) => process.stdout.write(text),
+    });
+    machine.loadElf(bytes);
+  } catch (e) {
+    if (!(e instanceof FtraceLabError)) throw e;
+    process.stderr.write(`ftrace-lab run: ${args.file}: ${e.message}\n`);
+    return e.code.startsWith('MACHINE_BAD_OPTION') ? EXIT_USAGE : EXIT_DATAERR;
+  }
+  const t0 = performance.now();
+  const r = machine.run({ maxInsns: args.maxInsns });
+  const seconds = (performance.now() - t0) / 1000;
+  const mips = seconds > 0 ? r.instructions / seconds / 1e6 : 0;
+  const status = exitStatus(r);
+  if (r.reason === 'fault' && r.fault) process.stderr.write(`ftrace-lab run: ${formatFault(r.fault)}\n`);
+  if (r.reason === 'wfi') process.stderr.write('ftrace-lab run: every hart waits in wfi and no interrupt can wake it\n');
+  if (r.reason === 'budget') process.stderr.write(`ftrace-lab run: instruction budget of ${args.maxInsns} exhausted\n`);
+  if (args.stats) {
+    process.stderr.write(`instructions: ${r.instructions}  seconds: ${seconds.toFixed(3)}  M instr/s: ${mips.toFixed(1)}\n`);
+  }
+  if (args.json) {
+    const line = {
+      instructions: r.instructions,
+      seconds,
+      mips,
+      exitCode: r.reason === 'halted' ? (r.exitCode ?? 0) : null,
+      stopReason: r.reason,
+      status,
+      harts: r.harts,
+    };
+    process.stderr.write(JSON.stringify(line) + '\n');
+  }
+  return status;
+}

@@ -1,0 +1,91 @@
+// Deterministic mode: a seeded scheduler that picks the next hart and its quantum; records and replays schedules.
+import { MachineError } from '../errors.js';
+import { Prng } from './prng.js';
+
+/** One scheduling decision and what came of it. */
+export interface ScheduleStep {
+  /** Hart that ran. */
+  hart: number;
+  /** Instructions granted (1..quantum). */
+  budget: number;
+  /** Instructions it retired (< budget when it stopped early: wfi, halt, fault...). */
+  retired: number;
+  /** Engine stop reason (STOP_* of layout.ts). */
+  stop: number;
+}
+
+export interface DeterministicOptions {
+  seed: number | string;
+  /** Largest slice one decision grants (1 = interleave at every instruction). */
+  quantum: number;
+  /** Replay exactly this schedule (hart and budget of each step) instead of drawing one. */
+  replay?: readonly Pick<ScheduleStep, 'hart' | 'budget'>[];
+  /** Keep the log of every step (default true; turn off for long benchmark runs). */
+  record?: boolean;
+}
+
+/** Chooses (hart, budget) for each step from a seeded PRNG, or from a recorded schedule. */
+export class DeterministicScheduler {
+  readonly quantum: number;
+  readonly seed: number | string;
+  readonly log: ScheduleStep[] = [];
+  private readonly prng: Prng;
+  private readonly replay: readonly Pick<ScheduleStep, 'hart' | 'budget'>[] | undefined;
+  private readonly record: boolean;
+  /** Number of decisions taken so far (the "step" that host actions are scheduled at). */
+  step = 0;
+
+  constructor(opts: DeterministicOptions) {
+    if (!Number.isInteger(opts.quantum) || opts.quantum < 1 || opts.quantum > 0x7fffffff) {
+      throw new MachineError('MACHINE_BAD_OPTION', `quantum must be an integer from 1 to 2^31-1, got ${opts.quantum}`);
+    }
+    this.quantum = opts.quantum;
+    this.seed = opts.seed;
+    this.prng = new Prng(opts.seed);
+    this.replay = opts.replay;
+    this.record = opts.record ?? true;
+  }
+
+  /** The next decision among the runnable harts (sorted ascending), or undefined when a replay is exhausted. */
+  next(runnable: readonly number[]): { hart: number; budget: number } | undefined {
+    if (this.replay) {
+      const s = this.replay[this.step];
+      if (!s) return undefined;
+      if (!runnable.includes(s.hart)) {
+        throw new MachineError(
+          'MACHINE_REPLAY_DIVERGED',
+          `replay step ${this.step} runs hart ${s.hart}, which is not runnable (runnable: ${runnable.join(',') || 'none'})`,
+        );
+      }
+      return { hart: s.hart, budget: s.budget };
+    }
+    const hart = runnable[this.prng.below(runnable.length)]!;
+    const budget = 1 + this.prng.below(this.quantum);
+    return { hart, budget };
+  }
+
+  /** Records the outcome of the decision returned by next(). */
+  done(s: ScheduleStep): void {
+    if (this.record) this.log.push(s);
+    this.step++;
+  }
+
+  /** The log as text, one line per step: `step hart budget retired stop`. Byte-identical for identical runs. */
+  formatLog(): string {
+    return this.log.map((s, i) => `${i} ${s.hart} ${s.budget} ${s.retired} ${s.stop}\n`).join('');
+  }
+
+  /** Parses formatLog() output back into a replayable schedule. */
+  static parseLog(text: string): Pick<ScheduleStep, 'hart' | 'budget'>[] {
+    const out: Pick<ScheduleStep, 'hart' | 'budget'>[] = [];
+    for (const [n, line] of text.split('\n').entries()) {
+      if (!line.trim()) continue;
+      const f = line.trim().split(/\s+/).map(Number);
+      if (f.length < 3 || f.some((v) => !Number.isInteger(v) || v < 0)) {
+        throw new MachineError('MACHINE_BAD_OPTION', `schedule line ${n + 1} is malformed: '${line}'`);
+      }
+      out.push({ hart: f[1]!, budget: f[2]! });
+    }
+    return out;
+  }
+}
