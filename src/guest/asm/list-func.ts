@@ -1,0 +1,151 @@
+// __ftrace_ops_list_func, ftrace_ops_test (two hash probes with hash_long), ftrace_ops_assist_func and ftrace_stub.
+//
+// Register use: the list func keeps its state in s0-s5 (saved on its own frame); ftrace_ops_test is a leaf that uses
+// only t0-t3 and a0. Every function relies on `tp` pointing at the hart's per-CPU block (percpu-layout.ts).
+// Kernel differences: rcu_is_watching() is always true here (FTRACE_OPS_FL_RCU never skips), and a recursive entry
+// is dropped at once (the kernel allows one extra "transition" level); a NULL op->func is skipped, not a WARN.
+import { asmFunction } from './function.js';
+
+/** Probe hash `t0` for ip `a1` (hlist buckets, bucket = hash_long(ip, size_bits)); branch to `found` or `missing`. */
+function hashProbe(tag: string, found: string, missing: string): string[] {
+  return [
+    `\tld\tt1, FTRACE_HASH_SIZE_BITS(t0)`,
+    `\tld\tt2, FTRACE_HASH_BUCKETS(t0)`,
+    `\tbeqz\tt1, .L${tag}_bucket\t\t# hash_long(ip, 0) = 0`,
+    `\tld\tt3, ftrace_golden_ratio_64`,
+    `\tmul\tt3, a1, t3\t\t\t# ip * GOLDEN_RATIO_64 mod 2^64`,
+    `\tneg\tt1, t1`,
+    `\taddi\tt1, t1, 64`,
+    `\tsrl\tt3, t3, t1\t\t\t# >> (64 - size_bits)`,
+    `\tslli\tt3, t3, 3`,
+    `\tadd\tt2, t2, t3`,
+    `.L${tag}_bucket:`,
+    `\tld\tt2, 0(t2)\t\t\t# first entry of the bucket`,
+    `.L${tag}_walk:`,
+    `\tbeqz\tt2, ${missing}`,
+    `\tld\tt3, FTRACE_ENTRY_IP(t2)`,
+    `\tbeq\tt3, a1, ${found}`,
+    `\tld\tt2, FTRACE_ENTRY_NEXT(t2)`,
+    `\tj\t.L${tag}_walk`,
+  ];
+}
+
+/** ftrace_ops_test(op = a0, ip = a1) -> a0 = 1 when (filter empty or holds ip) and (notrace empty or lacks ip). */
+export function ftraceOpsTestSource(): string {
+  return asmFunction('ftrace_ops_test', [
+    `\tld\tt0, FTRACE_OPS_FILTER_HASH(a0)\t# snapshot the filter hash`,
+    `\tbeqz\tt0, .Lops_test_filter_ok`,
+    `\tld\tt1, FTRACE_HASH_COUNT(t0)`,
+    `\tbeqz\tt1, .Lops_test_filter_ok`,
+    ...hashProbe('ops_test_filter', '.Lops_test_filter_ok', '.Lops_test_no'),
+    `.Lops_test_filter_ok:`,
+    `\tld\tt0, FTRACE_OPS_NOTRACE_HASH(a0)\t# snapshot the notrace hash`,
+    `\tbeqz\tt0, .Lops_test_yes`,
+    `\tld\tt1, FTRACE_HASH_COUNT(t0)`,
+    `\tbeqz\tt1, .Lops_test_yes`,
+    ...hashProbe('ops_test_notrace', '.Lops_test_no', '.Lops_test_yes'),
+    `.Lops_test_yes:`,
+    `\tli\ta0, 1`,
+    `\tret`,
+    `.Lops_test_no:`,
+    `\tli\ta0, 0`,
+    `\tret`,
+  ]);
+}
+
+/** Take recursion bit `bit` of this hart or return at once (counting the miss). Clobbers t0, t1. */
+function recursionEnter(bit: string, recursed: string): string[] {
+  return [
+    `\tld\tt0, PERCPU_RECURSION(tp)`,
+    `\tandi\tt1, t0, ${bit}`,
+    `\tbnez\tt1, ${recursed}\t\t# trace_test_and_set_recursion: already inside`,
+    `\tori\tt0, t0, ${bit}`,
+    `\tsd\tt0, PERCPU_RECURSION(tp)`,
+  ];
+}
+
+function recursionExit(bit: string): string[] {
+  return [`\tld\tt0, PERCPU_RECURSION(tp)`, `\tandi\tt0, t0, ~${bit}`, `\tsd\tt0, PERCPU_RECURSION(tp)`];
+}
+
+function recursed(label: string): string[] {
+  return [
+    `${label}:`,
+    `\tld\tt0, PERCPU_RECURSION_MISSED(tp)`,
+    `\taddi\tt0, t0, 1`,
+    `\tsd\tt0, PERCPU_RECURSION_MISSED(tp)`,
+    `\tret`,
+  ];
+}
+
+/** ftrace_ops_list_func(ip, parent_ip, op, fregs): walk ftrace_ops_list, call every matching non-stub ops. */
+export function listFuncSource(): string {
+  const saved = ['ra', 's0', 's1', 's2', 's3', 's4', 's5'];
+  return asmFunction('ftrace_ops_list_func', [
+    ...recursionEnter('TRACE_LIST_BIT', '.Llist_recursed'),
+    `\taddi\tsp, sp, -64`,
+    ...saved.map((r, i) => `\tsd\t${r}, ${8 * i}(sp)`),
+    `\tmv\ts0, a0\t\t\t# ip`,
+    `\tmv\ts1, a1\t\t\t# parent_ip`,
+    `\tmv\ts2, a3\t\t\t# fregs`,
+    `\tli\ts5, 0`,
+    `\tbeqz\ta3, 1f`,
+    `\tld\ts5, FREGS_REGS(a3)\t\t# regs = ftrace_get_regs(fregs)`,
+    `1:`,
+    `\tld\ts3, ftrace_ops_list\t\t# rcu_dereference(ftrace_ops_list)`,
+    `\tla\ts4, ftrace_list_end`,
+    `.Llist_loop:`,
+    `\tbeq\ts3, s4, .Llist_done`,
+    `\tbeqz\ts3, .Llist_done`,
+    `\tld\tt0, FTRACE_OPS_FLAGS(s3)`,
+    `\tandi\tt1, t0, FTRACE_OPS_FL_STUB`,
+    `\tbnez\tt1, .Llist_next\t\t# ftrace_list_end / nop / list ops`,
+    `\tandi\tt1, t0, FTRACE_OPS_FL_SAVE_REGS`,
+    `\tbeqz\tt1, 2f`,
+    `\tbeqz\ts5, .Llist_next\t\t# wants regs, trampoline saved none`,
+    `2:`,
+    `\tmv\ta0, s3`,
+    `\tmv\ta1, s0`,
+    `\tcall\tftrace_ops_test`,
+    `\tbeqz\ta0, .Llist_next`,
+    `\tld\tt1, FTRACE_OPS_FUNC(s3)`,
+    `\tbeqz\tt1, .Llist_next`,
+    `\tmv\ta0, s0`,
+    `\tmv\ta1, s1`,
+    `\tmv\ta2, s3`,
+    `\tmv\ta3, s2`,
+    `\tjalr\tt1\t\t\t# op->func(ip, parent_ip, op, fregs)`,
+    `.Llist_next:`,
+    `\tld\ts3, FTRACE_OPS_NEXT(s3)`,
+    `\tj\t.Llist_loop`,
+    `.Llist_done:`,
+    ...saved.map((r, i) => `\tld\t${r}, ${8 * i}(sp)`),
+    `\taddi\tsp, sp, 64`,
+    ...recursionExit('TRACE_LIST_BIT'),
+    `\tret`,
+    ...recursed('.Llist_recursed'),
+  ]);
+}
+
+/** ftrace_ops_assist_func: recursion protection around op->func for one ops (no hash test). */
+export function assistFuncSource(): string {
+  return asmFunction('ftrace_ops_assist_func', [
+    ...recursionEnter('TRACE_ASSIST_BIT', '.Lassist_recursed'),
+    `\taddi\tsp, sp, -16`,
+    `\tsd\tra, 0(sp)`,
+    `\tld\tt1, FTRACE_OPS_FUNC(a2)`,
+    `\tbeqz\tt1, 1f`,
+    `\tjalr\tt1`,
+    `1:`,
+    `\tld\tra, 0(sp)`,
+    `\taddi\tsp, sp, 16`,
+    ...recursionExit('TRACE_ASSIST_BIT'),
+    `\tret`,
+    ...recursed('.Lassist_recursed'),
+  ]);
+}
+
+/** ftrace_stub and the sample's empty tracer ops_func_nop (a distinct address, so it is not mistaken for the stub). */
+export function stubsSource(): string {
+  return [asmFunction('ftrace_stub', [`\tret`]), asmFunction('ftrace_ops_nop_func', [`\tret`])].join('\n');
+}

@@ -1,0 +1,42 @@
+// The runtime's symbol names and their addresses in an assembled program, as the ftrace core's GuestRuntimeSymbols map.
+import type { GuestRuntimeSymbols } from '../ftrace/runtime-symbols.js';
+import { GuestRuntimeError } from './errors.js';
+
+/** Code symbols the runtime defines. */
+export const RUNTIME_CODE_SYMBOLS = [
+  'ftrace_caller', 'ftrace_regs_caller', 'ftrace_stub', 'ftrace_ops_nop_func', 'ftrace_ops_list_func',
+  'ftrace_ops_test', 'ftrace_ops_assist_func', 'function_tracer_func', 'count_tracer_func',
+  '_start', 'guest_exit', 'guest_trap_vector', 'guest_putc', 'guest_puts', 'guest_puthex',
+] as const;
+
+/** Data symbols the runtime defines. */
+export const RUNTIME_DATA_SYMBOLS = [
+  'ftrace_list_end', 'ftrace_nop_ops', 'ftrace_list_ops', 'ftrace_ops_list', 'function_trace_op', 'ftrace_call_dest',
+  'tohost', 'fromhost', 'ftrace_percpu', 'guest_stacks', 'ftrace_ring_buffers', 'ftrace_heap_start', 'ftrace_heap_end',
+] as const;
+
+/** Present only when built with directCalls (the default). */
+export const RUNTIME_DIRECT_SYMBOLS = ['ftrace_caller_direct', 'ftrace_stub_direct_tramp'] as const;
+
+export type RuntimeSymbolName = (typeof RUNTIME_CODE_SYMBOLS)[number] | (typeof RUNTIME_DATA_SYMBOLS)[number];
+
+/**
+ * The runtime's symbols (plus the optional direct-call ones when present) from an assembled program's symbol table;
+ * GUEST_MISSING_SYMBOL if the program was not built with buildGuestRuntime.
+ */
+export function guestRuntimeSymbols(program: { readonly symbols: readonly { readonly name: string; readonly value: number }[] }): GuestRuntimeSymbols & Record<RuntimeSymbolName, number> {
+  const byName = new Map(program.symbols.map((s) => [s.name, s.value]));
+  const out: Record<string, number> = {};
+  const missing: string[] = [];
+  for (const name of [...RUNTIME_CODE_SYMBOLS, ...RUNTIME_DATA_SYMBOLS]) {
+    const v = byName.get(name);
+    if (v === undefined) missing.push(name);
+    else out[name] = v;
+  }
+  if (missing.length) throw new GuestRuntimeError('GUEST_MISSING_SYMBOL', `program lacks guest runtime symbols: ${missing.join(', ')}`);
+  for (const name of RUNTIME_DIRECT_SYMBOLS) {
+    const v = byName.get(name);
+    if (v !== undefined) out[name] = v;
+  }
+  return out as GuestRuntimeSymbols & Record<RuntimeSymbolName, number>;
+}
