@@ -99,7 +99,8 @@ export function deviceStore(pa: u64, size: u32, v: u64): i32 {
     storeSized(at, size, v);
     if (<u32>c < <u32>(CLINT_MSIP + 4 * MAX_HARTS)) { // msip: only bit 0 of each word exists
       const w = CTRL_BASE + CTRL_MSIP + ((<usize>c) & ~3);
-      store<u32>(w, load<u32>(w) & 1);
+      atomic.store<u32>(w, load<u32>(w) & 1);
+      atomic.notify(w, 1); // wake the target hart if its worker sleeps in wfi on this word
     }
     return DEV_OK;
   }

@@ -1,5 +1,5 @@
 // Host side of the emulated devices: drains the UART transmit ring into console output; CLINT time advance.
-import { CTRL_BASE, CTRL_MTIME, CTRL_MTIMECMP, CTRL_UART_BUF, CTRL_UART_HEAD, CTRL_UART_TAIL, UART_BUF_SIZE } from './layout.js';
+import { CTRL_BASE, CTRL_MSIP, CTRL_MTIME, CTRL_MTIMECMP, CTRL_UART_BUF, CTRL_UART_HEAD, CTRL_UART_TAIL, UART_BUF_SIZE } from './layout.js';
 
 /** Takes the bytes the guest wrote to the UART since the last drain. */
 export function drainUart(wasm: WebAssembly.Memory): Uint8Array {
@@ -33,5 +33,16 @@ export class Clint {
 
   mtimecmp(hart: number): bigint {
     return this.view.getBigUint64(CTRL_BASE + CTRL_MTIMECMP + 8 * hart, true);
+  }
+
+  msip(hart: number): number {
+    return Atomics.load(new Int32Array(this.wasm.buffer, CTRL_BASE + CTRL_MSIP, 32), hart);
+  }
+
+  /** Writes a hart's msip word and wakes the hart if it sleeps in wfi (parallel mode waits on this word). */
+  setMsip(hart: number, v: number): void {
+    const words = new Int32Array(this.wasm.buffer, CTRL_BASE + CTRL_MSIP, 32);
+    Atomics.store(words, hart, v & 1);
+    Atomics.notify(words, hart);
   }
 }

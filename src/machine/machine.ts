@@ -3,7 +3,7 @@ import { parseElf } from '../elf/reader.js';
 import type { ElfImage } from '../elf/types.js';
 import type { AssembledProgram } from '../isa/index.js';
 import { Clint, drainUart } from './devices.js';
-import { type EngineExports, instantiateEngine } from './engine.js';
+import { type EngineExports, engineModule, instantiateEngine } from './engine.js';
 import { MachineError } from './errors.js';
 import { type FaultReport, Hart } from './hart.js';
 import {
@@ -13,12 +13,30 @@ import {
 } from './layout.js';
 import { type LoadedProgram, loadAssembled, loadElfImage } from './loader.js';
 import { GuestMemory } from './memory.js';
+import { ParallelRunner } from './parallel/parallel-runner.js';
+import { spawnNodeHartWorker } from './parallel/spawn-node.js';
+import { DeterministicScheduler, type ScheduleStep } from './sched/deterministic.js';
+import { type HostAction, runHostAction } from './sched/host-action.js';
 
 export interface MachineOptions {
   /** Bytes of guest RAM at 0x8000_0000 (multiple of 4 KiB, 64 KiB .. 2 GiB); default 128 MiB. */
   ram?: number;
-  /** Number of harts (1..32); default 1. Harts > 1 run round-robin in the calling thread. */
+  /** Number of harts (1..32); default 1. */
   harts?: number;
+  /**
+   * 'deterministic' (default): every hart runs in the calling thread; a seeded PRNG picks the next hart and how
+   * many instructions it runs (1..quantum); same program + seed = same schedule and final state.
+   * 'parallel': one worker per hart on the shared memory (use `await machine.start()`).
+   */
+  mode?: MachineMode;
+  /** Seed of the deterministic scheduler (default 0). */
+  seed?: number | string;
+  /** Largest slice of one scheduling decision (deterministic mode); default 1,000,000 for one hart, 1,000 for more. */
+  quantum?: number;
+  /** Replay this schedule (from `scheduleLog()` / DeterministicScheduler.parseLog) instead of drawing one. */
+  replay?: readonly Pick<ScheduleStep, 'hart' | 'budget'>[];
+  /** Record every scheduling decision (deterministic mode; default true when harts > 1). */
+  recordSchedule?: boolean;
   /** Called with UART output as it is drained (in addition to accumulating it). */
   onUart?: (text: string) => void;
 }
@@ -30,7 +48,9 @@ export interface RunOptions {
   slice?: number;
 }
 
-export type StopReason = 'halted' | 'budget' | 'wfi' | 'breakpoint' | 'fault' | 'pause';
+export type MachineMode = 'deterministic' | 'parallel';
+
+export type StopReason = 'halted' | 'budget' | 'wfi' | 'breakpoint' | 'fault' | 'pause' | 'schedule-end';
 
 export interface RunResult {
   reason: StopReason;
@@ -49,7 +69,11 @@ export interface RunResult {
 /** Instructions per engine call: long enough to amortise the call, short enough for V8 to tier up early. */
 export const DEFAULT_SLICE = 1_000_000;
 export const DEFAULT_MAX_INSNS = 1e10;
-/** CLINT timebase: mtime advances by one tick per MTIME_DIVISOR retired instructions (of the busiest hart). */
+/** Default quantum of the deterministic scheduler with several harts. */
+export const DEFAULT_QUANTUM = 1_000;
+/** Instructions per engine call in parallel mode: bounds pause latency to about one slice. */
+export const PARALLEL_SLICE = 100_000;
+/** CLINT timebase in deterministic mode: one mtime tick per MTIME_DIVISOR instructions retired per hart. */
 export const MTIME_DIVISOR = 100;
 const MAX_RAM = 0x80000000;
 
@@ -63,13 +87,29 @@ export class Machine {
   private readonly onUart: ((text: string) => void) | undefined;
   private mtimeRemainder = 0;
   private readonly waiting: boolean[];
+  readonly mode: MachineMode;
+  /** The deterministic scheduler (deterministic mode only). */
+  readonly scheduler: DeterministicScheduler | undefined;
+  private parallel: ParallelRunner | undefined;
+  private readonly hostActions: { step: number; action: HostAction }[] = [];
+  private readonly haltedListeners = new Set<(r: RunResult) => void>();
 
   private constructor(
     readonly wasm: WebAssembly.Memory,
     ram: number,
     nharts: number,
     onUart: ((text: string) => void) | undefined,
+    opts: MachineOptions,
   ) {
+    this.mode = opts.mode ?? 'deterministic';
+    if (this.mode === 'deterministic') {
+      this.scheduler = new DeterministicScheduler({
+        seed: opts.seed ?? 0,
+        quantum: opts.quantum ?? (nharts === 1 ? DEFAULT_SLICE : DEFAULT_QUANTUM),
+        replay: opts.replay,
+        record: opts.recordSchedule ?? nharts > 1,
+      });
+    }
     this.engine = instantiateEngine(wasm);
     this.engine.init(nharts, BigInt(ram));
     this.memory = new GuestMemory(wasm, ram);
@@ -88,9 +128,12 @@ export class Machine {
     if (!Number.isInteger(harts) || harts < 1 || harts > MAX_HARTS) {
       throw new MachineError('MACHINE_BAD_OPTION', `harts must be an integer from 1 to ${MAX_HARTS}, got ${harts}`);
     }
+    if (opts.mode !== undefined && opts.mode !== 'deterministic' && opts.mode !== 'parallel') {
+      throw new MachineError('MACHINE_BAD_OPTION', `mode must be 'deterministic' or 'parallel', got '${String(opts.mode)}'`);
+    }
     const pages = Math.ceil((RAM_WASM_BASE + ram + PAGE_SIZE) / PAGE_SIZE);
     const wasm = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-    return new Machine(wasm, ram, harts, opts.onUart);
+    return new Machine(wasm, ram, harts, opts.onUart, opts);
   }
 
   hart(i = 0): Hart {
@@ -111,15 +154,15 @@ export class Machine {
   }
 
   loadImage(image: ElfImage): void {
-    this.start(loadElfImage(this.memory, image));
+    this.boot(loadElfImage(this.memory, image));
   }
 
   /** Loads an assembled program (tohost/fromhost from its symbols); harts restart at its entry. */
   loadProgram(prog: AssembledProgram): void {
-    this.start(loadAssembled(this.memory, prog));
+    this.boot(loadAssembled(this.memory, prog));
   }
 
-  private start(p: LoadedProgram): void {
+  private boot(p: LoadedProgram): void {
     this.setTohost(p.tohost, p.fromhost);
     for (const h of this.harts) this.engine.resetHart(h.index, BigInt(p.entry));
     this.waiting.fill(false);
@@ -192,21 +235,34 @@ export class Machine {
     return true;
   }
 
+  /** Deterministic time: mtime advances one tick per MTIME_DIVISOR instructions retired per hart on average. */
   private advanceTime(insns: number): void {
+    const div = MTIME_DIVISOR * this.harts.length;
     const t = this.mtimeRemainder + insns;
-    this.mtimeRemainder = t % MTIME_DIVISOR;
-    this.clint.mtime += BigInt(Math.floor(t / MTIME_DIVISOR));
+    if (t < div) {
+      this.mtimeRemainder = t;
+      return;
+    }
+    this.mtimeRemainder = t % div;
+    this.clint.mtime += BigInt(Math.floor(t / div));
   }
 
-  /** Runs the harts until halt, fault, breakpoint, pause, everyone idle, or maxInsns instructions. */
+  /**
+   * Deterministic mode: runs the harts in the calling thread until halt, fault, breakpoint, pause, every hart
+   * idle for good, the end of a replayed schedule, or maxInsns instructions (all harts together).
+   */
   run(opts: RunOptions = {}): RunResult {
+    const sched = this.scheduler;
+    if (!sched) {
+      throw new MachineError('MACHINE_BAD_OPTION', 'a parallel machine runs in workers: use `await machine.start()`');
+    }
+    if (this.parallel?.running) throw new MachineError('MACHINE_BUSY', 'the machine is already running');
     const maxInsns = opts.maxInsns ?? DEFAULT_MAX_INSNS;
-    const slice = opts.slice ?? DEFAULT_SLICE;
     if (!(maxInsns >= 0) || !Number.isFinite(maxInsns)) {
       throw new MachineError('MACHINE_BAD_OPTION', `maxInsns must be a finite number >= 0, got ${maxInsns}`);
     }
-    if (!Number.isInteger(slice) || slice < 1 || slice > 0x7fffffff) {
-      throw new MachineError('MACHINE_BAD_OPTION', `slice must be an integer from 1 to 2^31-1, got ${slice}`);
+    if (opts.slice !== undefined && (!Number.isInteger(opts.slice) || opts.slice < 1 || opts.slice > 0x7fffffff)) {
+      throw new MachineError('MACHINE_BAD_OPTION', `slice must be an integer from 1 to 2^31-1, got ${opts.slice}`);
     }
     const per = this.harts.map(() => ({ instructions: 0 }));
     let total = 0;
@@ -214,47 +270,160 @@ export class Machine {
       this.pollUart();
       return { reason, instructions: total, harts: per, ...extra };
     };
+    const runnable: number[] = [];
     for (;;) {
-      let roundMax = 0;
-      let active = 0;
+      if (total >= maxInsns) return result('budget');
+      this.runDueHostActions(sched.step);
+      runnable.length = 0;
       for (const h of this.harts) {
-        if (total >= maxInsns) return result('budget');
         if (this.waiting[h.index]) {
           if (!this.canWake(h)) continue;
           this.waiting[h.index] = false;
         }
-        active++;
-        const budget = Math.min(slice, maxInsns - total);
-        const stop = this.engine.run(h.index, budget);
-        const n = h.lastRun;
-        total += n;
-        per[h.index]!.instructions += n;
-        roundMax = Math.max(roundMax, n);
-        this.pollUart();
-        switch (stop) {
-          case STOP_BUDGET:
-          case STOP_UART_FULL:
-            break;
-          case STOP_WFI:
-            this.waiting[h.index] = true;
-            break;
-          case STOP_HALTED: {
-            const v = this.exitValue;
-            return result('halted', { exitValue: v, exitCode: Number(v >> 1n), hart: h.index });
-          }
-          case STOP_FAULT_LOOP:
-            return result('fault', { fault: h.faultReport(), hart: h.index });
-          case STOP_BREAKPOINT:
-            return result('breakpoint', { hart: h.index });
-          case STOP_PAUSE:
-            return result('pause', { hart: h.index });
-          case STOP_ERROR:
-          default:
-            throw new MachineError('MACHINE_ENGINE_ERROR', `engine stopped hart ${h.index} with reason ${stop}`);
-        }
+        runnable.push(h.index);
       }
-      this.advanceTime(roundMax);
-      if (active === 0 && !this.skipIdleTime()) return result('wfi');
+      if (runnable.length === 0) {
+        if (!this.skipIdleTime()) return result('wfi');
+        continue;
+      }
+      const d = sched.next(runnable);
+      if (!d) return result('schedule-end');
+      const budget = Math.min(d.budget, opts.slice ?? d.budget, maxInsns - total);
+      const stop = this.engine.run(d.hart, budget);
+      const n = this.harts[d.hart]!.lastRun;
+      total += n;
+      per[d.hart]!.instructions += n;
+      sched.done({ hart: d.hart, budget, retired: n, stop });
+      this.advanceTime(n);
+      if (stop !== STOP_BUDGET || (sched.step & 0x3ff) === 0) this.pollUart();
+      switch (stop) {
+        case STOP_BUDGET:
+        case STOP_UART_FULL:
+          break;
+        case STOP_WFI:
+          this.waiting[d.hart] = true;
+          break;
+        case STOP_HALTED: {
+          const v = this.exitValue;
+          return result('halted', { exitValue: v, exitCode: Number(v >> 1n), hart: d.hart });
+        }
+        case STOP_FAULT_LOOP:
+          return result('fault', { fault: this.harts[d.hart]!.faultReport(), hart: d.hart });
+        case STOP_BREAKPOINT:
+          return result('breakpoint', { hart: d.hart });
+        case STOP_PAUSE:
+          return result('pause', { hart: d.hart });
+        case STOP_ERROR:
+        default:
+          throw new MachineError('MACHINE_ENGINE_ERROR', `engine stopped hart ${d.hart} with reason ${stop}`);
+      }
     }
   }
+
+  /**
+   * Runs the machine in its mode and resolves with the result: deterministic machines run in the calling thread,
+   * parallel machines in one worker per hart. Listeners registered with on('halted') hear about the end.
+   */
+  async start(opts: RunOptions = {}): Promise<RunResult> {
+    const r = this.mode === 'parallel' ? await this.runParallel(opts) : this.run(opts);
+    if (r.reason === 'halted') for (const l of this.haltedListeners) l(r);
+    return r;
+  }
+
+  /** Calls `listener` when a run ends because the guest halted (tohost). Returns an unsubscribe function. */
+  on(event: 'halted', listener: (r: RunResult) => void): () => void {
+    if (event !== 'halted') throw new MachineError('MACHINE_BAD_OPTION', `unknown event '${String(event)}'`);
+    this.haltedListeners.add(listener);
+    return () => this.haltedListeners.delete(listener);
+  }
+
+  private async runParallel(opts: RunOptions): Promise<RunResult> {
+    const maxInsns = opts.maxInsns ?? DEFAULT_MAX_INSNS;
+    if (!(maxInsns >= 0) || !Number.isFinite(maxInsns)) {
+      throw new MachineError('MACHINE_BAD_OPTION', `maxInsns must be a finite number >= 0, got ${maxInsns}`);
+    }
+    this.parallel ??= new ParallelRunner(this.wasm, engineModule(), this.harts.length, spawnNodeHartWorker, () =>
+      this.pollUart(),
+    );
+    const results = await this.parallel.run({ maxInsns, slice: opts.slice ?? PARALLEL_SLICE });
+    const per = results.map((r) => ({ instructions: r.instructions }));
+    const instructions = per.reduce((a, p) => a + p.instructions, 0);
+    const base = { instructions, harts: per };
+    this.pollUart();
+    const by = (end: string) => results.find((r) => r.end === end);
+    const halted = by('halted');
+    if (halted || this.exitValue !== 0n) {
+      const v = this.exitValue;
+      return { reason: 'halted', exitValue: v, exitCode: Number(v >> 1n), hart: halted?.hart, ...base };
+    }
+    const fault = by('fault');
+    if (fault) return { reason: 'fault', fault: this.harts[fault.hart]!.faultReport(), hart: fault.hart, ...base };
+    const bp = by('breakpoint');
+    if (bp) return { reason: 'breakpoint', hart: bp.hart, ...base };
+    const err = by('error');
+    if (err) throw new MachineError('MACHINE_ENGINE_ERROR', `engine stopped hart ${err.hart} with reason ${err.stop}`);
+    return { reason: 'budget', ...base };
+  }
+
+  /**
+   * Parallel mode: stops every hart at its next instruction boundary; resolves with the pause latency (ms) once
+   * all are parked. While paused, registers, CSRs and memory may be read and changed, and step() runs one hart.
+   */
+  async pause(): Promise<number> {
+    if (!this.parallel?.running) return 0;
+    return this.parallel.pause();
+  }
+
+  /** Parallel mode: lets paused harts continue. */
+  resume(): void {
+    this.parallel?.resume();
+  }
+
+  /**
+   * Executes exactly one instruction (or one trap entry) of `hart` in the calling thread. Allowed when the
+   * machine is not running or is paused. Returns the engine stop reason name.
+   */
+  step(hart = 0): StopReason {
+    if (this.parallel?.running && !this.parallel.paused) {
+      throw new MachineError('MACHINE_BUSY', 'pause the machine before single-stepping a hart');
+    }
+    const stop = this.engine.run(this.hart(hart).index, 1);
+    this.pollUart();
+    return STOP_NAMES[stop] ?? 'budget';
+  }
+
+  /** Deterministic mode: performs `action` just before scheduling decision number `step` (0 = before the first). */
+  at(step: number, action: HostAction): void {
+    if (!this.scheduler) throw new MachineError('MACHINE_BAD_OPTION', 'host actions at a step need deterministic mode');
+    if (!Number.isInteger(step) || step < 0) throw new MachineError('MACHINE_BAD_OPTION', `step must be an integer >= 0, got ${step}`);
+    let i = this.hostActions.length;
+    while (i > 0 && this.hostActions[i - 1]!.step > step) i--;
+    this.hostActions.splice(i, 0, { step, action });
+  }
+
+  private runDueHostActions(step: number): void {
+    while (this.hostActions.length > 0 && this.hostActions[0]!.step <= step) {
+      runHostAction(this, this.hostActions.shift()!.action);
+    }
+  }
+
+  /** The deterministic schedule so far, one line per decision: `step hart budget retired stop`. */
+  scheduleLog(): string {
+    return this.scheduler?.formatLog() ?? '';
+  }
+
+  /** Raises a machine software interrupt on `hart` (CLINT msip = 1), waking it if it sleeps in wfi. */
+  sendIpi(hart: number): void {
+    this.clint.setMsip(this.hart(hart).index, 1);
+  }
 }
+
+const STOP_NAMES: Record<number, StopReason> = {
+  [STOP_BUDGET]: 'budget',
+  [STOP_HALTED]: 'halted',
+  [STOP_WFI]: 'wfi',
+  [STOP_BREAKPOINT]: 'breakpoint',
+  [STOP_FAULT_LOOP]: 'fault',
+  [STOP_PAUSE]: 'pause',
+  [STOP_UART_FULL]: 'budget',
+};

@@ -20,6 +20,7 @@ export interface ParallelRunOptions {
 /** Drives N hart workers over one machine memory. */
 export class ParallelRunner {
   private workers: HartWorkerHandle[] = [];
+  private parked = false;
   private readonly i32: Int32Array;
   private readonly i64: BigInt64Array;
 
@@ -73,6 +74,7 @@ export class ParallelRunner {
       this.poll();
       await Promise.all(this.workers.map((w) => w.terminate()));
       this.workers = [];
+      this.parked = false;
     }
   }
 
@@ -112,22 +114,20 @@ export class ParallelRunner {
         if (r.async) await r.value;
       }
     }
+    this.parked = true;
     return performance.now() - t0;
   }
 
   /** Lets parked harts continue. */
   resume(): void {
+    this.parked = false;
     Atomics.store(this.i32, CTRL_PAUSE / 4, 0);
     Atomics.add(this.i32, CTRL_EPOCH / 4, 1);
     Atomics.notify(this.i32, CTRL_EPOCH / 4);
   }
 
-  /** Are all workers parked or finished? */
+  /** Has pause() completed (every worker parked or finished) without a resume() since? */
   get paused(): boolean {
-    for (let h = 0; h < this.nharts; h++) {
-      const s = Atomics.load(this.i32, CTRL_WSTATE / 4 + h);
-      if (s !== WS_PAUSED && s !== WS_DONE && s !== WS_IDLE) return false;
-    }
-    return true;
+    return this.parked;
   }
 }
