@@ -52,12 +52,15 @@ export function runSource(source: string, opts: MachineOptions & { maxInsns?: nu
 /** Runs a testProgram body and returns "pass" or a description of the failing case, for readable assertions. */
 export function outcome(body: string, extra = ''): string {
   const { machine, result } = runSource(testProgram(body, extra));
-  if (result.reason !== 'halted') return `stopped: ${result.reason}`;
+  if (result.reason !== 'halted') {
+    const h = machine.hart(0);
+    return `stopped: ${result.reason} at pc 0x${h.pc.toString(16)} priv ${h.priv} gp ${h.x('gp')} mcause 0x${h.csr('mcause').toString(16)} mepc 0x${h.csr('mepc').toString(16)} mstatus 0x${h.csr('mstatus').toString(16)} mip 0x${h.csr('mip').toString(16)} mie 0x${h.csr('mie').toString(16)}`;
+  }
   if (result.exitValue === 1n) return 'pass';
   const v = result.exitValue ?? 0n;
   const h = machine.hart(0);
   return (
-    `failed case ${v >> 1n} (tohost 0x${v.toString(16)}; last trap mcause 0x${h.csr('mcause').toString(16)} ` +
+    `failed case ${v >> 1n} x14=${h.x(14).toString(16)} x26=${h.x(26).toString(16)} x28=${h.x(28).toString(16)} (tohost 0x${v.toString(16)}; last trap mcause 0x${h.csr('mcause').toString(16)} ` +
     `mepc 0x${h.csr('mepc').toString(16)})`
   );
 }
