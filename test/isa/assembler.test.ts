@@ -158,6 +158,14 @@ describe('labels and branches', () => {
     const far = prog.symbols.find((s) => s.name === 'far')!.value;
     expect(0x80000002 + decode(w[1]!)!.fields.imm!).toBe(far);
   });
+  it('relaxation converges on long files (every short forward branch compressed)', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 2000; i++) lines.push(`f${i}:`, ' beqz a0, 1f', ` call f${(i * 7) % 2000}`, `1: li a1, ${i * 12345}`, ' ret');
+    const prog = assemble(lines.join('\n'));
+    const mnemonics = words(prog).map((w) => decode(w)!.row.mnemonic);
+    expect(mnemonics.filter((m) => m === 'c.beqz')).toHaveLength(2000);
+    expect(mnemonics.filter((m) => m === 'beq')).toHaveLength(0);
+  });
   it('pseudo branches swap operands as gas does', () => {
     const w = words(assemble('bgt a0, a1, 1f\nbleu a2, a3, 1f\n1:', { march: 'rv64ima' }));
     expect(decode(w[0]!)!.row.mnemonic).toBe('blt');

@@ -1,6 +1,6 @@
 // The assembler: lays out parsed sections at addresses (iterating to a fixpoint so branches to labels
 // can be compressed), then emits bytes and builds the symbol table of an AssembledProgram.
-import { compress } from '../compress.js';
+import { type RowFields, compress } from '../compress.js';
 import { encodeRow } from '../encode.js';
 import { type AsmDiagnostic, AsmError, EncodeError } from '../errors.js';
 import { nop as nop32 } from '../encode.js';
@@ -39,6 +39,8 @@ class EmitFail extends Error {
 interface SymbolValue extends ExprValue {
   section?: string;
   isLabel: boolean;
+  /** Layout pass that last defined the symbol. */
+  pass: number;
 }
 
 const alignUp = (v: number, a: number): number => (a <= 1 ? v : Math.ceil(v / a) * a);
@@ -51,6 +53,9 @@ class Layout {
   final = false;
   pass = 0;
   images = new Map<string, Uint8Array>();
+  /** Section being laid out and how far its current statement moved since the previous pass. */
+  curSection = '';
+  slide = 0;
 
   constructor(
     readonly parsed: ParsedSource,
@@ -60,24 +65,40 @@ class Layout {
     readonly fixedAddrs: Record<string, number>,
   ) {}
 
+  private ctxDot = 0;
+  private ctxArgs: Arg[] | undefined;
+  private readonly ctx: EvalContext = {
+    dot: 0,
+    lookup: (name) => {
+      const sym = this.symbols.get(name);
+      // A label ahead in the same section still has last pass's address: move it by the distance the code
+      // before it has moved so far (what shrank behind us shrinks ahead too), so relaxation converges fast.
+      if (sym && sym.isLabel && sym.pass < this.pass && sym.section === this.curSection && this.slide !== 0) {
+        return { ...sym, value: sym.value + BigInt(this.slide) };
+      }
+      return sym;
+    },
+    undefinedSymbol: (display) => {
+      if (!this.final) return { value: 0n, relocatable: true, layout: true };
+      const span = this.ctxArgs?.find((a) => a.span.text.includes(display))?.span;
+      const what = display.includes('(no earlier') ? `local label ${display.split(' ')[0]} has no earlier definition` : `undefined symbol '${display}'`;
+      throw new EmitFail('ASM_UNDEFINED_SYMBOL', what, span?.column);
+    },
+    pcrelHi: (target) => {
+      this.pcrelHi.set(BigInt(this.ctxDot), target);
+    },
+    pcrelHiTarget: (addr) => this.pcrelHi.get(addr),
+    fail: (message) => {
+      throw new EmitFail('ASM_SYNTAX', message);
+    },
+  };
+
+  /** The evaluation context with `.` = dot (one shared object: evaluation is not re-entrant). */
   evalCtx(dot: number, args?: Arg[]): EvalContext {
-    return {
-      dot,
-      lookup: (name) => this.symbols.get(name),
-      undefinedSymbol: (display) => {
-        if (!this.final) return { value: 0n, relocatable: true };
-        const span = args?.find((a) => a.span.text.includes(display))?.span;
-        const what = display.includes('(no earlier') ? `local label ${display.split(' ')[0]} has no earlier definition` : `undefined symbol '${display}'`;
-        throw new EmitFail('ASM_UNDEFINED_SYMBOL', what, span?.column);
-      },
-      pcrelHi: (target) => {
-        this.pcrelHi.set(BigInt(dot), target);
-      },
-      pcrelHiTarget: (addr) => this.pcrelHi.get(addr),
-      fail: (message) => {
-        throw new EmitFail('ASM_SYNTAX', message);
-      },
-    };
+    this.ctx.dot = dot;
+    this.ctxDot = dot;
+    this.ctxArgs = args;
+    return this.ctx;
   }
 
   value(e: Expr, dot: number): ExprValue {
@@ -104,7 +125,9 @@ class Layout {
       sec.addr = addr;
       const image = this.final ? new Uint8Array(sec.nobits ? 0 : sec.size) : undefined;
       let loc = addr;
+      this.curSection = sec.name;
       for (const st of sec.stmts) {
+        this.slide = loc - st.addr;
         if (st.addr !== loc) changed = true;
         st.addr = loc;
         let size = st.size;
@@ -141,11 +164,11 @@ class Layout {
   process(sec: SectionState, st: Stmt, image: Uint8Array | undefined): number {
     switch (st.k) {
       case 'label':
-        this.symbols.set(st.name, { value: BigInt(st.addr), relocatable: true, section: sec.name, isLabel: true });
+        this.symbols.set(st.name, { value: BigInt(st.addr), relocatable: true, layout: true, section: sec.name, isLabel: true, pass: this.pass });
         return 0;
       case 'set': {
         const v = this.value(st.expr, st.addr);
-        this.symbols.set(st.name, { ...v, ...(v.relocatable ? { section: sec.name } : {}), isLabel: false });
+        this.symbols.set(st.name, { ...v, ...(v.relocatable ? { section: sec.name } : {}), isLabel: false, pass: this.pass });
         return 0;
       }
       case 'size':
@@ -213,24 +236,50 @@ class Layout {
   }
 
   instruction(sec: SectionState, st: Extract<Stmt, { k: 'insn' }>, image: Uint8Array | undefined): number {
+    const chosen = st.cache ?? this.chooseEncodings(st);
+    let offset = 0;
+    for (const c of chosen) {
+      if (image) {
+        try {
+          const enc = encodeRow(c.row, c.fields);
+          const bytes = Array.from({ length: enc.length }, (_, k) => (enc.word >>> (8 * k)) & 0xff);
+          this.write(sec, image, st, offset, bytes);
+        } catch (e) {
+          if (!(e instanceof EncodeError)) throw e;
+          throw new EmitFail(e.code === 'ISA_RANGE' ? 'ASM_RANGE' : 'ASM_SYNTAX', e.message.replace(/^[\w.]+: /, `${st.form.mnemonic}: `));
+        }
+      }
+      offset += c.row.length;
+    }
+    return offset;
+  }
+
+  /** Expand the statement at its current address and pick compressed forms where allowed. */
+  chooseEncodings(st: Extract<Stmt, { k: 'insn' }>): RowFields[] {
+    let layoutDependent = false;
+    const value = (e: Expr): ExprValue => {
+      const v = evalExpr(e, this.evalCtx(st.addr, st.args));
+      if (v.layout) layoutDependent = true;
+      return v;
+    };
     const ctx: ExpandContext = {
       pc: st.addr,
-      value: (e) => evalExpr(e, this.evalCtx(st.addr, st.args)),
+      value,
       csr: (a) => {
         if (a.cls !== 'csr') throw new EmitFail('ASM_SYNTAX', 'expected a CSR');
         if (a.csr !== undefined) return a.csr;
-        const v = evalExpr(a.expr!, this.evalCtx(st.addr, st.args)).value;
+        const v = value(a.expr!).value;
         if (v < 0n || v > 4095n) throw new EmitFail('ASM_RANGE', `CSR number ${v} out of range [0, 4095]`, a.span.column);
         return Number(v);
       },
     };
     const insns: MachineInsn[] = st.form.row ? [expandRow(st.form.row, st.args, ctx)] : st.form.expand!(st.args, ctx);
     let offset = 0;
-    insns.forEach((mi, idx) => {
+    const out: RowFields[] = insns.map((mi, idx) => {
       const row = insnRow(mi.mnemonic)!;
       const fields = { ...mi.fields };
       if (mi.mode === 'relax' && idx > 0) fields.imm = (fields.imm ?? 0) - offset;
-      let chosen = { row, fields };
+      let chosen: RowFields = { row, fields };
       const mayCompress = mi.mode === 'auto' || (mi.mode === 'relax' && this.pass > 0 && !st.locked[idx]);
       if (row.length === 4 && mayCompress) {
         const c = compress(mi.mnemonic, fields, st.exts as ReadonlySet<Extension>);
@@ -239,19 +288,11 @@ class Layout {
       const isCompressed = chosen.row !== row;
       if (mi.mode === 'relax' && st.compressed[idx] && !isCompressed) st.locked[idx] = true;
       st.compressed[idx] = isCompressed;
-      if (image) {
-        try {
-          const enc = encodeRow(chosen.row, chosen.fields);
-          const bytes = Array.from({ length: enc.length }, (_, k) => (enc.word >>> (8 * k)) & 0xff);
-          this.write(sec, image, st, offset, bytes);
-        } catch (e) {
-          if (!(e instanceof EncodeError)) throw e;
-          throw new EmitFail(e.code === 'ISA_RANGE' ? 'ASM_RANGE' : 'ASM_SYNTAX', e.message.replace(/^[\w.]+: /, `${st.form.mnemonic}: `));
-        }
-      }
       offset += chosen.row.length;
+      return chosen;
     });
-    return offset;
+    if (!layoutDependent) st.cache = out;
+    return out;
   }
 }
 

@@ -151,6 +151,8 @@ export interface ExprValue {
   value: bigint;
   /** True when a label or `.` contributed (the value moves when code moves). */
   relocatable: boolean;
+  /** True when the value may change with the layout (it involves `.` or a label, even as a difference). */
+  layout?: boolean;
 }
 
 export interface EvalContext {
@@ -177,28 +179,28 @@ export function evalExpr(e: Expr, ctx: EvalContext): ExprValue {
     case 'num':
       return { value: wrap(e.v), relocatable: false };
     case 'dot':
-      return { value: BigInt(ctx.dot), relocatable: true };
+      return { value: BigInt(ctx.dot), relocatable: true, layout: true };
     case 'sym':
       return ctx.lookup(e.name) ?? ctx.undefinedSymbol(e.display);
     case 'un': {
       const x = evalExpr(e.e, ctx);
       const v = e.op === '-' ? -x.value : e.op === '~' ? ~x.value : e.op === '!' ? BigInt(x.value === 0n) : x.value;
-      return { value: wrap(v), relocatable: x.relocatable };
+      return { value: wrap(v), relocatable: x.relocatable, layout: !!x.layout };
     }
     case 'reloc': {
       const x = evalExpr(e.e, ctx);
       switch (e.op) {
         case 'hi':
-          return { value: hi20(x.value), relocatable: x.relocatable };
+          return { value: hi20(x.value), relocatable: x.relocatable, layout: !!x.layout };
         case 'lo':
-          return { value: lo12(x.value), relocatable: x.relocatable };
+          return { value: lo12(x.value), relocatable: x.relocatable, layout: !!x.layout };
         case 'pcrel_hi':
           ctx.pcrelHi(x.value);
-          return { value: hi20(x.value - BigInt(ctx.dot)), relocatable: true };
+          return { value: hi20(x.value - BigInt(ctx.dot)), relocatable: true, layout: true };
         case 'pcrel_lo': {
           const target = ctx.pcrelHiTarget(x.value);
           if (target === undefined) ctx.fail('%pcrel_lo must name the label of an instruction using %pcrel_hi');
-          return { value: lo12(target! - x.value), relocatable: true };
+          return { value: lo12(target! - x.value), relocatable: true, layout: true };
         }
       }
     }
@@ -238,7 +240,7 @@ export function evalExpr(e: Expr, ctx: EvalContext): ExprValue {
         case '||': v = x !== 0n || y !== 0n ? 1n : 0n; break;
         default: ctx.fail(`unknown operator ${op}`);
       }
-      return { value: wrap(v!), relocatable };
+      return { value: wrap(v!), relocatable, layout: !!(a.layout || b.layout) };
     }
   }
 }

@@ -117,7 +117,8 @@ function parseOne(cls: ArgClass, span: TextSpan, local: LocalLabelResolver): Arg
     }
     case 'e':
       if (t === '') throw new OperandError('expected an expression', span);
-      if (xRegNumber(t) !== undefined || fRegNumber(t) !== undefined) throw new OperandError(`expected an immediate or symbol, got register '${t}'`, span);
+      // integer register names are never symbols (f0.. may be: generated code names functions that way)
+      if (xRegNumber(t) !== undefined) throw new OperandError(`expected an immediate or symbol, got register '${t}'`, span);
       return { cls, expr: parseExprSpan(span, local), span };
     case 'csr': {
       const csr = csrNumber(t);

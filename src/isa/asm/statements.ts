@@ -1,4 +1,5 @@
 // Statements of an assembly file after parsing: what each section contains, in order, before layout.
+import type { RowFields } from '../compress.js';
 import type { Extension } from '../table.js';
 import type { Expr } from './expr.js';
 import type { Arg, InsnForm } from './forms.js';
@@ -19,6 +20,8 @@ export interface InsnStmt extends StmtBase {
   /** Per machine instruction of the expansion: compressed in the latest pass / never compress again. */
   compressed: boolean[];
   locked: boolean[];
+  /** The chosen encodings, once they are known not to depend on the layout. */
+  cache?: RowFields[];
 }
 
 export type Stmt =
