@@ -49,7 +49,7 @@ export function runHart(hart: i32, budget: i32): i32 {
   const dc = dcacheBase(hart);
   store<u64>(hb + H_LAST_RUN, 0);
   if (atomic.load<u32>(CTRL_BASE + CTRL_EXIT) != 0) { store<u32>(hb + H_STOP, STOP_HALTED); return STOP_HALTED; }
-  if (atomic.load<u32>(CTRL_BASE + CTRL_PAUSE) != 0) { store<u32>(hb + H_STOP, STOP_PAUSE); return STOP_PAUSE; }
+  // CTRL_PAUSE is not checked here: workers check it before each slice, and the host single-steps paused harts.
   const retired0 = load<u64>(hb + H_RETIRED);
   let stop = STOP_BUDGET;
   if (checkInterrupts(hb)) return finish(hb, retired0, STOP_FAULT_LOOP);
@@ -59,7 +59,7 @@ export function runHart(hart: i32, budget: i32): i32 {
   const bpOn = load<u32>(hb + H_BREAKPOINT_ON) != 0;
   const bp = load<u64>(hb + H_BREAKPOINT);
   let pc = getPc(hb);
-  let bpSkip = bpOn && pc == bp; // resuming at the breakpoint executes it once
+  const bpSkip = bpOn && pc == bp; // resuming at the breakpoint executes it once
   let bpEp: usize = 0;
   let left: i32 = budget;
   let mark: i32 = budget;
@@ -91,10 +91,8 @@ export function runHart(hart: i32, budget: i32): i32 {
     if (left <= 0) break;
     req = REQ_NONE;
     if (bpEp != 0) { // the breakpoint's page runs one instruction per inner loop
-      if (ep == bpEp) {
-        if (bpSkip) bpSkip = false;
-        else { stop = STOP_BREAKPOINT; break; }
-      }
+      // resuming at the breakpoint: it does not fire again until an instruction retired in this run
+      if (ep == bpEp && !(bpSkip && left == budget)) { stop = STOP_BREAKPOINT; break; }
       reserve = left - 1;
       left = 1;
     }
