@@ -9,11 +9,11 @@
 //  * sfence.vma / satp writes do not touch decoded code (it is physically tagged); they flush the TLB.
 import { DC_ENTRIES, DC_SLOT_SIZE, DC_SLOTS, DC_TAGS, DCACHE_BASE, DCACHE_PER_HART, H_GEN } from '../src/machine/layout';
 import { ACC_FETCH, CAUSE_FETCH_ACCESS } from './causes';
-import { decode16, decode32, isWide } from './decode';
+import { decode16, decode32, decodeFor, isWide } from './decode';
 import { getPriv } from './hart';
 import { ramAddr } from './mem';
 import { TRANSLATE_FAIL, mmuCause, translate, translated } from './mmu';
-import { OP_PAGE_END } from './ops';
+import { E_SHIFT, OP_PAGE_END } from './ops';
 import { takeTrap } from './trap';
 
 /** Set when the last fetchPage/decodeAt took a trap that hit the trap-storm limit. */
@@ -32,9 +32,9 @@ export function slotFor(hb: usize, dc: usize, ppn: u64): usize {
   const gen = load<u32>(hb + H_GEN);
   const base = dc + DC_ENTRIES + slot * DC_SLOT_SIZE;
   if (load<u64>(tag) != ppn || load<u32>(tag, 8) != gen) {
-    memory.fill(base, 0, 0x8000);
-    store<u8>(base + 0x8000, <u8>OP_PAGE_END);
-    store<u8>(base + 0x8010, <u8>OP_PAGE_END);
+    memory.fill(base, 0, 0x1000 << E_SHIFT);
+    store<u8>(base + (0x1000 << E_SHIFT), <u8>OP_PAGE_END);
+    store<u8>(base + (0x1002 << E_SHIFT), <u8>OP_PAGE_END);
     store<u64>(tag, ppn);
     store<u32>(tag, gen, 8);
   }
@@ -67,6 +67,7 @@ export function fetchPage(hb: usize, dc: usize, pc: u64): usize {
 /** Decodes the instruction at pc (page physical base pagePa) into ep; false if fetching its second half trapped. */
 export function decodeAt(hb: usize, ep: usize, pc: u64, pagePa: u64): bool {
   fetchStorm = false;
+  decodeFor(hb);
   const lo = <u32>load<u16>(ramAddr(pagePa | (pc & 0xfff), 2));
   if (!isWide(lo)) { decode16(ep, lo); return true; }
   let hiPa = pagePa | ((pc + 2) & 0xfff);

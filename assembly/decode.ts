@@ -1,7 +1,7 @@
 // Instruction decoder: turns raw RV64IMAC instruction bits (32-bit or compressed) into one decode-cache entry.
-import { H_XSINK } from '../src/machine/layout';
+import { H_X, H_XSINK } from '../src/machine/layout';
 import {
-  E_IMM, E_ADV, E_OP, E_RAW, E_RD, E_RS1, E_RS2,
+  E_IMM, E_ADV, E_OP, E_RAW, E_RD, E_RS1, E_RS2, E_SHIFT,
   OP_ADD, OP_ADDI, OP_ADDIW, OP_ADDW, OP_AMO, OP_AND, OP_ANDI, OP_AUIPC, OP_BEQ, OP_BGE, OP_BGEU, OP_BLT,
   OP_BLTU, OP_BNE, OP_DIV, OP_DIVU, OP_DIVUW, OP_DIVW, OP_FENCE, OP_FENCE_I, OP_ILLEGAL, OP_JAL, OP_JALR,
   OP_LB, OP_LBU, OP_LD, OP_LH, OP_LHU, OP_LUI, OP_LW, OP_LWU, OP_MUL, OP_MULH, OP_MULHSU, OP_MULHU,
@@ -12,17 +12,21 @@ import {
 
 const EBREAK_BITS: u32 = 0x00100073;
 
-/** Byte offset of register r in the hart block for a destination (x0 goes to the sink slot). */
-@inline function rdOff(r: u32): u32 {
-  return r == 0 ? <u32>H_XSINK : r << 3;
+/** Hart block the entries being decoded belong to (register fields are absolute addresses in it). */
+let decodeHart: usize = 0;
+
+/** Sets the hart whose decode cache the next decode16/decode32 calls fill. */
+export function decodeFor(hb: usize): void {
+  decodeHart = hb;
 }
 
 @inline function put(ep: usize, op: u32, len: u32, rd: u32, rs1: u32, rs2: u32, imm: i32, raw: u32): void {
+  const hb = decodeHart;
   store<u8>(ep, <u8>op, E_OP);
-  store<u8>(ep, <u8>(len << 3), E_ADV);
-  store<u16>(ep, <u16>rdOff(rd), E_RD);
-  store<u16>(ep, <u16>(rs1 << 3), E_RS1);
-  store<u16>(ep, <u16>(rs2 << 3), E_RS2);
+  store<u8>(ep, <u8>(len << E_SHIFT), E_ADV);
+  store<u32>(ep, <u32>(rd == 0 ? hb + H_XSINK : hb + H_X + (<usize>rd << 3)), E_RD);
+  store<u32>(ep, <u32>(hb + H_X + (<usize>rs1 << 3)), E_RS1);
+  store<u32>(ep, <u32>(hb + H_X + (<usize>rs2 << 3)), E_RS2);
   store<i32>(ep, imm, E_IMM);
   store<u32>(ep, raw, E_RAW);
 }

@@ -79,11 +79,13 @@ export const OP_FENCE_I: u32 = 67;
 export const OP_ILLEGAL: u32 = 68;
 export const OP_COUNT: u32 = 69;
 
-// Decode-cache entry layout (16 bytes)
+// Decode-cache entry layout (32 bytes; one entry per 2-byte offset of the page). Register fields hold
+// absolute Wasm addresses of the owning hart's register slots, so the hot loop needs no base add.
 export const E_OP = 0; // u8
-export const E_ADV = 1; // u8 entry advance = instruction length * 8 (16 or 32 bytes: the next entry)
-export const E_RD = 2; // u16 byte offset of rd in the hart block (x0 -> H_XSINK)
-export const E_RS1 = 4; // u16 byte offset of rs1
-export const E_RS2 = 6; // u16 byte offset of rs2
-export const E_IMM = 8; // i32 immediate (sign-extended)
-export const E_RAW = 12; // u32 raw instruction bits (16 bits for compressed)
+export const E_ADV = 1; // u8 entry advance = instruction length * 16 (32 or 64 bytes: the next entry)
+export const E_RD = 4; // u32 address of rd in the hart block (x0 -> the H_XSINK slot)
+export const E_RS1 = 8; // u32 address of rs1
+export const E_RS2 = 12; // u32 address of rs2
+export const E_IMM = 16; // i32 immediate (sign-extended)
+export const E_RAW = 20; // u32 raw instruction bits (16 bits for compressed)
+export const E_SHIFT = 4; // log2(entry size / 2): entry = page slot + (page offset << E_SHIFT)

@@ -12,7 +12,7 @@ import { H_CYCLE, H_INSTRET, H_RETIRED } from '../src/machine/layout';
 import { MEM_FAULT, MEM_HALT, MEM_OK, MEM_UART_FULL, dataAddr, memCause, memTval, memValue, ramAddr, virtLoad, virtStore } from './mem';
 import { TRANSLATE_FAIL, tlbFlush } from './mmu';
 import {
-  E_IMM, E_ADV, E_OP, E_RAW, E_RD, E_RS1, E_RS2, OP_AMO, OP_FENCE_I, OP_LB, OP_LBU, OP_LD, OP_LH, OP_LHU, OP_LW,
+  E_IMM, E_ADV, E_SHIFT, E_OP, E_RAW, E_RD, E_RS1, E_RS2, OP_AMO, OP_FENCE_I, OP_LB, OP_LBU, OP_LD, OP_LH, OP_LHU, OP_LW,
   OP_LWU, OP_SB, OP_SD, OP_SH, OP_SW, OP_SYSTEM,
 } from './ops';
 import { currentMip, mret, sret, takeTrap } from './trap';
@@ -38,7 +38,7 @@ function trap(hb: usize, cause: u64, tval: u64, pc: u64, raw: u32): i32 {
 }
 
 function execLoad(hb: usize, op: u32, ep: usize, pc: u64): i32 {
-  const va = load<u64>(hb + <usize>load<u16>(ep, E_RS1)) + <u64>load<i32>(ep, E_IMM);
+  const va = load<u64>(<usize>load<u32>(ep, E_RS1)) + <u64>load<i32>(ep, E_IMM);
   const size: u32 = op == OP_LB || op == OP_LBU ? 1 : op == OP_LH || op == OP_LHU ? 2 : op == OP_LD ? 8 : 4;
   const r = virtLoad(hb, va, size);
   if (r != MEM_OK) return trap(hb, memCause, memTval, pc, load<u32>(ep, E_RAW));
@@ -46,17 +46,17 @@ function execLoad(hb: usize, op: u32, ep: usize, pc: u64): i32 {
   if (op == OP_LB) v = <u64><i64><i8>v;
   else if (op == OP_LH) v = <u64><i64><i16>v;
   else if (op == OP_LW) v = <u64><i64><i32>v;
-  store<u64>(hb + <usize>load<u16>(ep, E_RD), v);
-  return next(hb, pc, (<u32>load<u8>(ep, E_ADV) >> 3));
+  store<u64>(<usize>load<u32>(ep, E_RD), v);
+  return next(hb, pc, (<u32>load<u8>(ep, E_ADV) >> E_SHIFT));
 }
 
 function execStore(hb: usize, op: u32, ep: usize, pc: u64): i32 {
-  const va = load<u64>(hb + <usize>load<u16>(ep, E_RS1)) + <u64>load<i32>(ep, E_IMM);
+  const va = load<u64>(<usize>load<u32>(ep, E_RS1)) + <u64>load<i32>(ep, E_IMM);
   const size: u32 = op == OP_SB ? 1 : op == OP_SH ? 2 : op == OP_SW ? 4 : 8;
-  const r = virtStore(hb, va, size, load<u64>(hb + <usize>load<u16>(ep, E_RS2)));
+  const r = virtStore(hb, va, size, load<u64>(<usize>load<u32>(ep, E_RS2)));
   if (r == MEM_FAULT) return trap(hb, memCause, memTval, pc, load<u32>(ep, E_RAW));
   if (r == MEM_UART_FULL) return S_UART_FULL;
-  next(hb, pc, (<u32>load<u8>(ep, E_ADV) >> 3));
+  next(hb, pc, (<u32>load<u8>(ep, E_ADV) >> E_SHIFT));
   return r == MEM_HALT ? S_HALT : S_NEXT;
 }
 
@@ -219,7 +219,7 @@ export function step(hb: usize, ep: usize, pc: u64): i32 {
   if (op >= OP_LB && op <= OP_LWU) return execLoad(hb, op, ep, pc);
   if (op >= OP_SB && op <= OP_SD) return execStore(hb, op, ep, pc);
   if (op == OP_AMO) return execAmo(hb, raw, pc);
-  if (op == OP_SYSTEM) return execSystem(hb, raw, pc, (<u32>load<u8>(ep, E_ADV) >> 3));
+  if (op == OP_SYSTEM) return execSystem(hb, raw, pc, (<u32>load<u8>(ep, E_ADV) >> E_SHIFT));
   if (op == OP_FENCE_I) {
     store<u32>(hb + H_GEN, load<u32>(hb + H_GEN) + 1);
     next(hb, pc, 4);

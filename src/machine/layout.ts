@@ -108,13 +108,13 @@ export const H_LAST_RUN = 0xf30; // u64 instructions retired by the last run() c
 
 // ---- decode cache (offsets from DCACHE_BASE + hart * DCACHE_PER_HART)
 // DC_SLOTS direct-mapped slots, one 4 KiB guest physical page each: slot = ppn % DC_SLOTS.
-// Tags (u64 ppn, u32 gen) at DC_TAGS + 16 * slot; entries (16 bytes per 2-byte offset, plus 2
+// Tags (u64 ppn, u32 gen) at DC_TAGS + 16 * slot; entries (32 bytes per 2-byte offset, plus 2
 // page-crossing sentinel entries) at DC_ENTRIES + DC_SLOT_SIZE * slot.
-export const DC_SLOTS = 254;
+export const DC_SLOTS = 127;
 export const DC_TAGS = 0x0;
 export const DC_ENTRIES = 0x1000;
-export const DC_ENTRY_SIZE = 16;
-export const DC_SLOT_SIZE = 0x8020;
+export const DC_ENTRY_SIZE = 32;
+export const DC_SLOT_SIZE = 0x10040;
 
 // ---- more stop reasons
 export const STOP_UART_FULL = 7; // UART ring full: the host must drain it and run again

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../../src/isa/index.js';
 import { Machine } from '../../src/machine/index.js';
+import { DC_SLOTS } from '../../src/machine/layout.js';
 import { check, outcome, resetCases, testProgram } from './harness.js';
 
 const ADDI_X14_2 = 0x00200713; // addi x14, x0, 2
@@ -83,9 +84,9 @@ result: .dword 0
     expect(m.memory.readU64(addr('result'))).toBe(2n);
   });
 
-  it('direct-mapped eviction: a page 254 pages away replaces the slot, so the first page is decoded afresh', () => {
+  it('direct-mapped eviction: a page DC_SLOTS pages away replaces the slot, so the first page is decoded afresh', () => {
     resetCases();
-    // far_code sits exactly 254 pages after the page of site4's section
+    // far_code sits exactly DC_SLOTS pages after the page of site4's section
     const extra = `${SITES}
   .section .far, "ax"
 far_code:
@@ -100,7 +101,7 @@ far_code:
       ].join('\n'),
       extra,
     );
-    const prog = assemble(src, { sectionAddrs: { '.far': 0x80000000 + 254 * 4096 } });
+    const prog = assemble(src, { sectionAddrs: { '.far': 0x80000000 + DC_SLOTS * 4096 } });
     const site4 = prog.symbols.find((s) => s.name === 'site4')!.value;
     expect(Math.floor((site4 - 0x80000000) / 4096)).toBe(0); // same slot as .far
     const m = Machine.create({ ram: 0x200000 });
