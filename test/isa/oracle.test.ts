@@ -108,6 +108,23 @@ describe.skipIf(!hasLlvm && !process.env.CI)('oracle: llvm-mc / llvm-objdump', (
     expect(off).toBe(text.length);
   });
 
+  it('expands li of random 64-bit constants to the same instructions as llvm-mc', () => {
+    const rnd = prng(0x11);
+    const r32 = (): bigint => BigInt(Math.floor(rnd() * 2 ** 32));
+    const values: bigint[] = [];
+    for (let i = 0; i < 400; i++) {
+      const shape = i % 4;
+      const v = shape === 0 ? (r32() << 32n) | r32() : shape === 1 ? r32() << BigInt(Math.floor(rnd() * 32)) : shape === 2 ? BigInt(Math.floor(rnd() * 4096)) << BigInt(Math.floor(rnd() * 52)) : -(r32() << 8n);
+      values.push(BigInt.asIntN(64, v));
+    }
+    // one register per value so every li's instructions can be told apart in the listing
+    const source = values.map((v, i) => `li ${['a0', 'a1', 'a2', 'a3'][i % 4]}, ${v}`).join('\n') + '\n';
+    const ref = llvmAssemble(source).flatMap((l) => l.bytes);
+    const ours = Array.from(findSection(assemble(source), '.text')!.data);
+    expect(ours.length).toBe(ref.length);
+    expect(ours).toEqual(ref);
+  });
+
   it('disassembles random 16- and 32-bit words like llvm-objdump -M no-aliases', () => {
     const words = drawWords(0xd15a, 12, 3000);
     const { bytes, addrs } = layoutWords(words);

@@ -40,8 +40,13 @@ function generate(val: bigint, out: LiStep[]): void {
   }
   const lo12 = sext(val, 12);
   let hi52 = BigInt.asUintN(64, val - lo12) >> 12n;
-  const shift = 12 + trailingZeros(hi52);
+  let shift = 12 + trailingZeros(hi52);
   hi52 = sext(hi52 >> BigInt(shift - 12), 64 - shift);
+  // when the rest needs more than 12 bits, shifting 12 less lets lui supply the low zeros
+  if (shift > 12 && hi52 !== sext(hi52, 12) && sext(hi52 << 12n, 64) === sext(hi52 << 12n, 32)) {
+    shift -= 12;
+    hi52 = sext(hi52 << 12n, 64);
+  }
   generate(hi52, out);
   out.push({ op: 'slli', imm: shift });
   if (lo12) out.push({ op: 'addi', imm: Number(lo12) });
@@ -56,7 +61,7 @@ export function liSequence(value: bigint): LiStep[] {
   // Alternative: build the value shifted left over its leading zeros, then shift right logically.
   const lz = leadingZeros(val);
   if (lz > 0 && lz < 64) {
-    for (const fill of [0n, (1n << BigInt(lz)) - 1n]) {
+    for (const fill of [(1n << BigInt(lz)) - 1n, 0n]) {
       const shifted = sext((BigInt.asUintN(64, val) << BigInt(lz)) | fill, 64);
       const alt: LiStep[] = [];
       generate(shifted, alt);
