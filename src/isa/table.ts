@@ -187,7 +187,7 @@ row('c.unimp', 'C', 0x0000, 0xffff, '', 2); // the defined illegal instruction (
 c('c.nop', 0x0001, 0xffff, '', e('addi', { rd: 0, rs1: 0, imm: 0 }));
 c('c.addi', 0x0001, Q, 'crd,cimm6nz', e('addi', { rd: 'rd', rs1: 'rd', imm: 'imm' }));
 c('c.addiw', 0x2001, Q, 'crd,cimm6', e('addiw', { rd: 'rd', rs1: 'rd', imm: 'imm' }));
-c('c.li', 0x4001, Q, 'crd,cimm6', e('addi', { rd: 'rd', rs1: 0, imm: 'imm' }));
+c('c.li', 0x4001, Q, 'crd,cimm6', e('addi', { rd: 'rd', rs1: 0, imm: 'imm' }), 'C', [e('addiw', { rd: 'rd', rs1: 0, imm: 'imm' })]);
 c('c.addi16sp', 0x6101, 0xef83, 'sprd,cimm16sp', e('addi', { rd: 2, rs1: 2, imm: 'imm' }));
 c('c.lui', 0x6001, Q, 'crd02,cluiimm', e('lui', { rd: 'rd', imm: 'imm' }));
 c('c.srli', 0x8001, 0xec03, 'crdp9,cshamt', e('srli', { rd: 'rd', rs1: 'rd', imm: 'imm' }));

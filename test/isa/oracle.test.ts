@@ -108,6 +108,42 @@ describe.skipIf(!hasLlvm && !process.env.CI)('oracle: llvm-mc / llvm-objdump', (
     expect(off).toBe(text.length);
   });
 
+  it('expands pseudo-instructions with register/number operands like llvm-mc', () => {
+    const rnd = prng(0x95e);
+    const reg = (): string => ['a0', 'a1', 's0', 's1', 't0', 't1', 'ra', 'sp', 'a5', 's11', 't6', 'zero'][Math.floor(rnd() * 12)]!;
+    const nz = (): string => ['a0', 'a1', 's0', 's1', 't0', 't1', 'ra', 'a5', 's11', 't6'][Math.floor(rnd() * 10)]!;
+    const freg = (): string => `f${Math.floor(rnd() * 32)}`;
+    const off = (range: number): number => 2 * (Math.floor(rnd() * range) - range / 2);
+    const forms: Array<() => string> = [
+      () => 'nop', () => 'ret', () => 'fence', () => `fence.i`, () => `mv ${nz()}, ${nz()}`, () => `not ${reg()}, ${reg()}`,
+      () => `neg ${reg()}, ${reg()}`, () => `negw ${reg()}, ${reg()}`, () => `sext.w ${reg()}, ${reg()}`, () => `seqz ${reg()}, ${reg()}`,
+      () => `snez ${reg()}, ${reg()}`, () => `sltz ${reg()}, ${reg()}`, () => `sgtz ${reg()}, ${reg()}`,
+      () => `beqz ${reg()}, ${off(400)}`, () => `bnez ${reg()}, ${off(400)}`, () => `blez ${reg()}, ${off(4000)}`, () => `bgez ${reg()}, ${off(4000)}`,
+      () => `bltz ${reg()}, ${off(4000)}`, () => `bgtz ${reg()}, ${off(4000)}`, () => `bgt ${reg()}, ${reg()}, ${off(4000)}`,
+      () => `ble ${reg()}, ${reg()}, ${off(4000)}`, () => `bgtu ${reg()}, ${reg()}, ${off(4000)}`, () => `bleu ${reg()}, ${reg()}, ${off(4000)}`,
+      () => `j ${off(5000)}`, () => `jal ${off(100000)}`, () => `jr ${nz()}`, () => `jalr ${nz()}`, () => `csrr ${reg()}, mstatus`,
+      () => `csrw mtvec, ${reg()}`, () => `csrs mie, ${reg()}`, () => `csrc mip, ${reg()}`, () => `csrwi mstatus, ${Math.floor(rnd() * 32)}`,
+      () => `csrsi sstatus, ${Math.floor(rnd() * 32)}`, () => `csrci sie, ${Math.floor(rnd() * 32)}`, () => `rdcycle ${reg()}`,
+      () => `rdtime ${reg()}`, () => `rdinstret ${reg()}`, () => `sfence.vma`, () => `sfence.vma ${reg()}`, () => `fmv.s ${freg()}, ${freg()}`,
+      () => `fneg.d ${freg()}, ${freg()}`, () => `fabs.s ${freg()}, ${freg()}`, () => `frcsr ${reg()}`, () => `fscsr ${reg()}`,
+      () => `frrm ${reg()}`, () => `fsflags ${reg()}, ${reg()}`, () => `li ${reg()}, ${Math.floor(rnd() * 70000) - 35000}`,
+    ];
+    const lines = Array.from({ length: 1500 }, () => forms[Math.floor(rnd() * forms.length)]!());
+    const source = lines.join('\n') + '\n';
+    const ref = llvmAssemble(source).flatMap((l) => l.bytes);
+    const ours = Array.from(findSection(assemble(source, { march: 'rv64imafdc' }), '.text')!.data);
+    if (ours.join() !== ref.join()) {
+      // locate the first differing line for the failure message
+      let off = 0;
+      for (const line of lines) {
+        const one = Array.from(findSection(assemble(line, { march: 'rv64imafdc' }), '.text')!.data);
+        expect(one, line).toEqual(ref.slice(off, off + one.length));
+        off += one.length;
+      }
+    }
+    expect(ours).toEqual(ref);
+  });
+
   it('expands li of random 64-bit constants to the same instructions as llvm-mc', () => {
     const rnd = prng(0x11);
     const r32 = (): bigint => BigInt(Math.floor(rnd() * 2 ** 32));
