@@ -1,0 +1,14 @@
+// Public API of the workloads: synthetic kernel generator, ftrace-ops sample, patchable-entries table, whole guest images.
+export { WorkloadError, type WorkloadErrorCode } from './errors.js';
+export { Prng } from './prng.js';
+export { buildCallGraph, dynamicCalls, dynamicCallCounts, MAX_FUNCTIONS, type CallGraph, type CallGraphOptions } from './call-graph.js';
+export {
+  PatchableTextBuilder, PATCHABLE_ENTRIES_SECTION, PATCHABLE_ENTRIES_START, PATCHABLE_ENTRIES_STOP,
+} from './patchable-text.js';
+export {
+  planSyntheticKernel, emitSyntheticKernel, expectedKernelResult, KERNEL_RUN_SYMBOL,
+  type SyntheticKernel, type SyntheticKernelOptions, type SyntheticFunction, type BodyOp,
+} from './synthetic-kernel.js';
+export { emitFtraceOpsSample, FTRACE_OPS_SAMPLE, type FtraceOpsSampleOptions } from './ftrace-ops-sample.js';
+export { patchableEntryAddrs, functionEntriesOf } from './patchable-entries.js';
+export { buildGuestImage, buildWorkloadSource, WORKLOAD_SYMBOLS, type GuestImage, type GuestImageOptions } from './guest-image.js';
