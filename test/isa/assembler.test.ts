@@ -304,6 +304,49 @@ describe('errors', () => {
     expect(() => assemble('nop', { march: 'x86' })).toThrow(AsmError);
     expect(errorOf('beq a0, a1, far\n.space 5000\nfar: nop').code).toBe('ASM_RANGE');
   });
+  it('never crashes on mutated valid programs or absurd nesting', () => {
+    const base = `.globl _start
+_start: li a0, 0x12345678
+  la a1, msg
+  call f
+1: beqz a0, 1b
+  lw a2, %lo(msg)(a1)
+  auipc t0, %pcrel_hi(msg)
+  addi t0, t0, %pcrel_lo(1b)
+  csrr a0, mstatus
+  .align 3
+  .size _start, .-_start
+f: amoadd.w.aq a0, a1, (a2)
+  fadd.s fa0, fa1, fa2, rtz
+  ret
+  .data
+msg: .asciz "hi"
+  .word 1, 2, 'c'
+  .equ X, 5 * (3 + 4)
+  .fill 3, 2, X
+  .option push
+  .option norvc
+  .option pop`;
+    const tokens = ['(', ')', ',', '%hi', '%pcrel_lo', '1b', '1f', '.', ':', '"', "'", '0x', '-', '<<', '.align', '.option', 'c.', 'zero', '99999999999999999999', '\n', ';', '#', '/*', '*/', '.bss', '.section x,"a"'];
+    const rnd = prng(11);
+    for (let k = 0; k < 1500; k++) {
+      let src = base;
+      for (let m = 0; m < 1 + Math.floor(rnd() * 4); m++) {
+        const pos = Math.floor(rnd() * src.length);
+        const r = rnd();
+        if (r < 0.3) src = src.slice(0, pos) + src.slice(pos + 1 + Math.floor(rnd() * 5));
+        else if (r < 0.7) src = src.slice(0, pos) + tokens[Math.floor(rnd() * tokens.length)] + src.slice(pos);
+        else src = src.slice(0, pos) + String.fromCharCode(32 + Math.floor(rnd() * 95)) + src.slice(pos);
+      }
+      try {
+        assemble(src, { march: 'rv64imafdc' });
+      } catch (e) {
+        expect(e, JSON.stringify(src)).toBeInstanceOf(AsmError);
+      }
+    }
+    expect(() => assemble(`li a0, ${'('.repeat(5000)}1${')'.repeat(5000)}`)).toThrow(/nested more than 256/);
+    expect(() => assemble(`li a0, ${'-'.repeat(5000)}1`)).toThrow(AsmError);
+  });
   it('never crashes on garbage lines', () => {
     const rnd = prng(7);
     const alphabet = 'abcx0129 ,()%.:;#"\'+-*/<>|&^~!@\\\n\tlisw';

@@ -66,7 +66,9 @@ function tokenize(text: string): Token[] {
     } else if (/^\d/.test(rest)) {
       throw new ExprSyntaxError(`bad number '${/^\w+/.exec(rest)![0]}'`, i);
     } else if (ch === "'") {
+      if (i + 1 >= text.length) throw new ExprSyntaxError('character constant without a character', i);
       const { v, len } = unescapeChar(text.slice(i + 1));
+      if (Number.isNaN(v)) throw new ExprSyntaxError('bad character constant', i);
       let end = i + 1 + len;
       if (text[end] === "'") end++;
       toks.push({ k: 'num', s: text.slice(i, end), v: BigInt(v), at: i });
@@ -85,6 +87,8 @@ function tokenize(text: string): Token[] {
   return toks;
 }
 
+const MAX_DEPTH = 256;
+
 // GNU as precedence, loosest first.
 const LEVELS: string[][] = [['||'], ['&&'], ['+', '-', '==', '!=', '<>', '<', '>', '<=', '>='], ['|', '&', '^', '!'], ['*', '/', '%', '<<', '>>']];
 
@@ -97,7 +101,17 @@ export function parseExpr(text: string, localLabel: LocalLabelResolver): Expr {
     throw new ExprSyntaxError(msg, t.at);
   };
 
+  let depth = 0;
   function primary(): Expr {
+    if (++depth > MAX_DEPTH) fail(`expression nested more than ${MAX_DEPTH} levels deep`);
+    try {
+      return primaryInner();
+    } finally {
+      depth--;
+    }
+  }
+
+  function primaryInner(): Expr {
     const t = toks[p++]!;
     switch (t.k) {
       case 'num':
