@@ -11,7 +11,7 @@
 // but rejected by our decoder (objdump treats them as illegal too); such words are counted and skipped.
 // CSR instructions whose CSR number has no name in our table are skipped (LLVM 14 still names the retired
 // N-extension CSRs such as ustatus).
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeElfExecutable } from '../../src/elf/writer.js';
@@ -185,6 +185,28 @@ describe.skipIf(!hasLlvm && !process.env.CI)('oracle: llvm-mc / llvm-objdump', (
     expect(mismatches.slice(0, 30)).toEqual([]);
     expect(compared).toBeGreaterThan(5000);
     expect(hints).toBeLessThan(compared / 10);
+  });
+});
+
+const FIXTURES = new URL('../fixtures/bin/', import.meta.url).pathname;
+const fixtureFiles = existsSync(FIXTURES) ? readdirSync(FIXTURES).filter((f) => f.endsWith('.elf') && (!f.includes('.linux.') || f === 'calls.linux.elf')) : [];
+
+describe.skipIf((!hasLlvm && !process.env.CI) || fixtureFiles.length === 0)('oracle: GCC-built fixtures', () => {
+  it('disassembles every instruction of the GCC/glibc-built fixture ELFs like llvm-objdump -M no-aliases', () => {
+    let total = 0;
+    const mismatches: string[] = [];
+    for (const f of fixtureFiles) {
+      for (const l of objdumpLines(join(FIXTURES, f), ['-M', 'no-aliases'])) {
+        if (l.bytes.length !== 2 && l.bytes.length !== 4) continue;
+        const w = l.bytes.reduce((acc, b, k) => acc + b * 2 ** (8 * k), 0);
+        total++;
+        const a = normalise(ourText(w, l.addr));
+        const b = normalise(l.text);
+        if (a !== b) mismatches.push(`${f} ${l.addr.toString(16)} ${w.toString(16)}: ours '${a}' llvm '${b}'`);
+      }
+    }
+    expect(mismatches.slice(0, 20)).toEqual([]);
+    expect(total).toBeGreaterThan(1000);
   });
 });
 
