@@ -104,142 +104,142 @@ export function runHart(hart: i32, budget: i32): i32 {
       switch (op) {
         case O.OP_DECODE: { req = REQ_DECODE; saved = left + 1; left = 0; continue; }
         case O.OP_PAGE_END: { req = REQ_LOOKUP; saved = left + 1; left = 0; continue; }
-        case O.OP_LUI: { store<u64>(<usize>load<u32>(ep, 4), <u64>load<i32>(ep, 16)); break; }
+        case O.OP_LUI: { store<u64>(<usize>load<u32>(ep, 4), <u64>load<i32>(ep, 16)); ep += <usize>load<u8>(ep, 1); continue; }
         case O.OP_AUIPC: {
           store<u64>(<usize>load<u32>(ep, 4), pageVa + <u64>((ep - pageBase) >> 4) + <u64>load<i32>(ep, 16));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_ADDI: {
           store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_SLTI: {
           store<u64>(<usize>load<u32>(ep, 4), <u64>(<i64>load<u64>(<usize>load<u32>(ep, 8)) < <i64>load<i32>(ep, 16)));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_SLTIU: {
           store<u64>(<usize>load<u32>(ep, 4), <u64>(load<u64>(<usize>load<u32>(ep, 8)) < <u64>load<i32>(ep, 16)));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_XORI: {
           store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) ^ <u64>load<i32>(ep, 16));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_ORI: {
           store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) | <u64>load<i32>(ep, 16));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_ANDI: {
           store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) & <u64>load<i32>(ep, 16));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_SLLI: {
           store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) << <u64>load<i32>(ep, 16));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_SRLI: {
           store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) >> <u64>load<i32>(ep, 16));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_SRAI: {
           store<u64>(<usize>load<u32>(ep, 4), <u64>(<i64>load<u64>(<usize>load<u32>(ep, 8)) >> <i64>load<i32>(ep, 16)));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_ADDIW: {
           store<u64>(<usize>load<u32>(ep, 4), sxw(load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16)));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_SLLIW: {
           store<u64>(<usize>load<u32>(ep, 4), sxw(<u64>(<u32>load<u64>(<usize>load<u32>(ep, 8)) << <u32>load<i32>(ep, 16))));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_SRLIW: {
           store<u64>(<usize>load<u32>(ep, 4), sxw(<u64>(<u32>load<u64>(<usize>load<u32>(ep, 8)) >> <u32>load<i32>(ep, 16))));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_SRAIW: {
           store<u64>(<usize>load<u32>(ep, 4), <u64><i64>(<i32>load<u64>(<usize>load<u32>(ep, 8)) >> load<i32>(ep, 16)));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_ADD: {
           store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(<usize>load<u32>(ep, 12)));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_SUB: {
           store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) - load<u64>(<usize>load<u32>(ep, 12)));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_SLL: {
           store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) << load<u64>(<usize>load<u32>(ep, 12)));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_SLT: {
           store<u64>(<usize>load<u32>(ep, 4), <u64>(<i64>load<u64>(<usize>load<u32>(ep, 8)) < <i64>load<u64>(<usize>load<u32>(ep, 12))));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_SLTU: {
           store<u64>(<usize>load<u32>(ep, 4), <u64>(load<u64>(<usize>load<u32>(ep, 8)) < load<u64>(<usize>load<u32>(ep, 12))));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_XOR: {
           store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) ^ load<u64>(<usize>load<u32>(ep, 12)));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_SRL: {
           store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) >> load<u64>(<usize>load<u32>(ep, 12)));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_SRA: {
           store<u64>(<usize>load<u32>(ep, 4), <u64>(<i64>load<u64>(<usize>load<u32>(ep, 8)) >> <i64>load<u64>(<usize>load<u32>(ep, 12))));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_OR: {
           store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) | load<u64>(<usize>load<u32>(ep, 12)));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_AND: {
           store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) & load<u64>(<usize>load<u32>(ep, 12)));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_ADDW: {
           store<u64>(<usize>load<u32>(ep, 4), sxw(load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(<usize>load<u32>(ep, 12))));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_SUBW: {
           store<u64>(<usize>load<u32>(ep, 4), sxw(load<u64>(<usize>load<u32>(ep, 8)) - load<u64>(<usize>load<u32>(ep, 12))));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_SLLW: {
           store<u64>(<usize>load<u32>(ep, 4), sxw(<u64>(<u32>load<u64>(<usize>load<u32>(ep, 8)) << <u32>load<u64>(<usize>load<u32>(ep, 12)))));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_SRLW: {
           store<u64>(<usize>load<u32>(ep, 4), sxw(<u64>(<u32>load<u64>(<usize>load<u32>(ep, 8)) >> <u32>load<u64>(<usize>load<u32>(ep, 12)))));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_SRAW: {
           store<u64>(<usize>load<u32>(ep, 4), <u64><i64>(<i32>load<u64>(<usize>load<u32>(ep, 8)) >> <i32>load<u64>(<usize>load<u32>(ep, 12))));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_MUL: {
           store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) * load<u64>(<usize>load<u32>(ep, 12)));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
-        case O.OP_MULH: { store<u64>(<usize>load<u32>(ep, 4), mulh(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); break; }
-        case O.OP_MULHSU: { store<u64>(<usize>load<u32>(ep, 4), mulhsu(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); break; }
-        case O.OP_MULHU: { store<u64>(<usize>load<u32>(ep, 4), mulhu(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); break; }
-        case O.OP_DIV: { store<u64>(<usize>load<u32>(ep, 4), div(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); break; }
-        case O.OP_DIVU: { store<u64>(<usize>load<u32>(ep, 4), divu(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); break; }
-        case O.OP_REM: { store<u64>(<usize>load<u32>(ep, 4), rem(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); break; }
-        case O.OP_REMU: { store<u64>(<usize>load<u32>(ep, 4), remu(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); break; }
+        case O.OP_MULH: { store<u64>(<usize>load<u32>(ep, 4), mulh(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); ep += <usize>load<u8>(ep, 1); continue; }
+        case O.OP_MULHSU: { store<u64>(<usize>load<u32>(ep, 4), mulhsu(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); ep += <usize>load<u8>(ep, 1); continue; }
+        case O.OP_MULHU: { store<u64>(<usize>load<u32>(ep, 4), mulhu(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); ep += <usize>load<u8>(ep, 1); continue; }
+        case O.OP_DIV: { store<u64>(<usize>load<u32>(ep, 4), div(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); ep += <usize>load<u8>(ep, 1); continue; }
+        case O.OP_DIVU: { store<u64>(<usize>load<u32>(ep, 4), divu(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); ep += <usize>load<u8>(ep, 1); continue; }
+        case O.OP_REM: { store<u64>(<usize>load<u32>(ep, 4), rem(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); ep += <usize>load<u8>(ep, 1); continue; }
+        case O.OP_REMU: { store<u64>(<usize>load<u32>(ep, 4), remu(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); ep += <usize>load<u8>(ep, 1); continue; }
         case O.OP_MULW: {
           store<u64>(<usize>load<u32>(ep, 4), sxw(load<u64>(<usize>load<u32>(ep, 8)) * load<u64>(<usize>load<u32>(ep, 12))));
-          break;
+          ep += <usize>load<u8>(ep, 1); continue;
         }
-        case O.OP_DIVW: { store<u64>(<usize>load<u32>(ep, 4), divw(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); break; }
-        case O.OP_DIVUW: { store<u64>(<usize>load<u32>(ep, 4), divuw(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); break; }
-        case O.OP_REMW: { store<u64>(<usize>load<u32>(ep, 4), remw(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); break; }
-        case O.OP_REMUW: { store<u64>(<usize>load<u32>(ep, 4), remuw(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); break; }
+        case O.OP_DIVW: { store<u64>(<usize>load<u32>(ep, 4), divw(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); ep += <usize>load<u8>(ep, 1); continue; }
+        case O.OP_DIVUW: { store<u64>(<usize>load<u32>(ep, 4), divuw(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); ep += <usize>load<u8>(ep, 1); continue; }
+        case O.OP_REMW: { store<u64>(<usize>load<u32>(ep, 4), remw(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); ep += <usize>load<u8>(ep, 1); continue; }
+        case O.OP_REMUW: { store<u64>(<usize>load<u32>(ep, 4), remuw(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); ep += <usize>load<u8>(ep, 1); continue; }
         case O.OP_JAL: {
           const off = <u32>((ep - pageBase) >> 4);
           store<u64>(<usize>load<u32>(ep, 4), pageVa + <u64>(off + (<u32>load<u8>(ep, 1) >> 4)));
@@ -255,49 +255,142 @@ export function runHart(hart: i32, budget: i32): i32 {
           pc = t;
           req = REQ_JUMP; saved = left; left = 0; continue;
         }
-        case O.OP_BEQ: case O.OP_BNE: case O.OP_BLT: case O.OP_BGE: case O.OP_BLTU: case O.OP_BGEU: {
+        case O.OP_BEQ: {
           const a = load<u64>(<usize>load<u32>(ep, 8));
           const b = load<u64>(<usize>load<u32>(ep, 12));
-                    let taken: bool;
-          if (op == O.OP_BEQ) taken = a == b;
-          else if (op == O.OP_BNE) taken = a != b;
-          else if (op == O.OP_BLT) taken = <i64>a < <i64>b;
-          else if (op == O.OP_BGE) taken = <i64>a >= <i64>b;
-          else if (op == O.OP_BLTU) taken = a < b;
-          else taken = a >= b;
-          if (!taken) break;
+          if (!(a == b)) { ep += <usize>load<u8>(ep, 1); continue; }
           const t = <u32>((ep - pageBase) >> 4) + <u32>load<i32>(ep, 16);
           if (t < 0x1000) { ep = pageBase + (<usize>t << 4); continue; }
           pc = pageVa + <u64><i64><i32>t;
           req = REQ_JUMP; saved = left; left = 0; continue;
         }
-        case O.OP_LB: case O.OP_LH: case O.OP_LW: case O.OP_LD: case O.OP_LBU: case O.OP_LHU: case O.OP_LWU: {
+        case O.OP_BNE: {
+          const a = load<u64>(<usize>load<u32>(ep, 8));
+          const b = load<u64>(<usize>load<u32>(ep, 12));
+          if (!(a != b)) { ep += <usize>load<u8>(ep, 1); continue; }
+          const t = <u32>((ep - pageBase) >> 4) + <u32>load<i32>(ep, 16);
+          if (t < 0x1000) { ep = pageBase + (<usize>t << 4); continue; }
+          pc = pageVa + <u64><i64><i32>t;
+          req = REQ_JUMP; saved = left; left = 0; continue;
+        }
+        case O.OP_BLT: {
+          const a = load<u64>(<usize>load<u32>(ep, 8));
+          const b = load<u64>(<usize>load<u32>(ep, 12));
+          if (!(<i64>a < <i64>b)) { ep += <usize>load<u8>(ep, 1); continue; }
+          const t = <u32>((ep - pageBase) >> 4) + <u32>load<i32>(ep, 16);
+          if (t < 0x1000) { ep = pageBase + (<usize>t << 4); continue; }
+          pc = pageVa + <u64><i64><i32>t;
+          req = REQ_JUMP; saved = left; left = 0; continue;
+        }
+        case O.OP_BGE: {
+          const a = load<u64>(<usize>load<u32>(ep, 8));
+          const b = load<u64>(<usize>load<u32>(ep, 12));
+          if (!(<i64>a >= <i64>b)) { ep += <usize>load<u8>(ep, 1); continue; }
+          const t = <u32>((ep - pageBase) >> 4) + <u32>load<i32>(ep, 16);
+          if (t < 0x1000) { ep = pageBase + (<usize>t << 4); continue; }
+          pc = pageVa + <u64><i64><i32>t;
+          req = REQ_JUMP; saved = left; left = 0; continue;
+        }
+        case O.OP_BLTU: {
+          const a = load<u64>(<usize>load<u32>(ep, 8));
+          const b = load<u64>(<usize>load<u32>(ep, 12));
+          if (!(a < b)) { ep += <usize>load<u8>(ep, 1); continue; }
+          const t = <u32>((ep - pageBase) >> 4) + <u32>load<i32>(ep, 16);
+          if (t < 0x1000) { ep = pageBase + (<usize>t << 4); continue; }
+          pc = pageVa + <u64><i64><i32>t;
+          req = REQ_JUMP; saved = left; left = 0; continue;
+        }
+        case O.OP_BGEU: {
+          const a = load<u64>(<usize>load<u32>(ep, 8));
+          const b = load<u64>(<usize>load<u32>(ep, 12));
+          if (!(a >= b)) { ep += <usize>load<u8>(ep, 1); continue; }
+          const t = <u32>((ep - pageBase) >> 4) + <u32>load<i32>(ep, 16);
+          if (t < 0x1000) { ep = pageBase + (<usize>t << 4); continue; }
+          pc = pageVa + <u64><i64><i32>t;
+          req = REQ_JUMP; saved = left; left = 0; continue;
+        }
+        case O.OP_LD: {
           const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
           if (off >= ramLim) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
           const at = <usize>off;
-                    let v: u64;
-          if (op == O.OP_LD) v = load<u64>(at, RAM_WASM_BASE);
-          else if (op == O.OP_LW) v = <u64>load<i32>(at, RAM_WASM_BASE);
-          else if (op == O.OP_LWU) v = <u64>load<u32>(at, RAM_WASM_BASE);
-          else if (op == O.OP_LBU) v = <u64>load<u8>(at, RAM_WASM_BASE);
-          else if (op == O.OP_LB) v = <u64>load<i8>(at, RAM_WASM_BASE);
-          else if (op == O.OP_LHU) v = <u64>load<u16>(at, RAM_WASM_BASE);
-          else v = <u64>load<i16>(at, RAM_WASM_BASE);
-          store<u64>(<usize>load<u32>(ep, 4), v);
-          break;
+          store<u64>(<usize>load<u32>(ep, 4), load<u64>(at, RAM_WASM_BASE));
+          ep += <usize>load<u8>(ep, 1); continue;
         }
-        case O.OP_SB: case O.OP_SH: case O.OP_SW: case O.OP_SD: {
+        case O.OP_LW: {
+          const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
+          if (off >= ramLim) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
+          const at = <usize>off;
+          store<u64>(<usize>load<u32>(ep, 4), <u64>load<i32>(at, RAM_WASM_BASE));
+          ep += <usize>load<u8>(ep, 1); continue;
+        }
+        case O.OP_LWU: {
+          const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
+          if (off >= ramLim) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
+          const at = <usize>off;
+          store<u64>(<usize>load<u32>(ep, 4), <u64>load<u32>(at, RAM_WASM_BASE));
+          ep += <usize>load<u8>(ep, 1); continue;
+        }
+        case O.OP_LBU: {
+          const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
+          if (off >= ramLim) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
+          const at = <usize>off;
+          store<u64>(<usize>load<u32>(ep, 4), <u64>load<u8>(at, RAM_WASM_BASE));
+          ep += <usize>load<u8>(ep, 1); continue;
+        }
+        case O.OP_LB: {
+          const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
+          if (off >= ramLim) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
+          const at = <usize>off;
+          store<u64>(<usize>load<u32>(ep, 4), <u64>load<i8>(at, RAM_WASM_BASE));
+          ep += <usize>load<u8>(ep, 1); continue;
+        }
+        case O.OP_LHU: {
+          const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
+          if (off >= ramLim) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
+          const at = <usize>off;
+          store<u64>(<usize>load<u32>(ep, 4), <u64>load<u16>(at, RAM_WASM_BASE));
+          ep += <usize>load<u8>(ep, 1); continue;
+        }
+        case O.OP_LH: {
+          const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
+          if (off >= ramLim) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
+          const at = <usize>off;
+          store<u64>(<usize>load<u32>(ep, 4), <u64>load<i16>(at, RAM_WASM_BASE));
+          ep += <usize>load<u8>(ep, 1); continue;
+        }
+        case O.OP_SD: {
           const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
           if (off >= ramLim || off - thLo < 16) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
           const at = <usize>off;
           const v = load<u64>(<usize>load<u32>(ep, 12));
-                    if (op == O.OP_SD) store<u64>(at, v, RAM_WASM_BASE);
-          else if (op == O.OP_SW) store<u32>(at, <u32>v, RAM_WASM_BASE);
-          else if (op == O.OP_SH) store<u16>(at, <u16>v, RAM_WASM_BASE);
-          else store<u8>(at, <u8>v, RAM_WASM_BASE);
-          break;
+          store<u64>(at, v, RAM_WASM_BASE);
+          ep += <usize>load<u8>(ep, 1); continue;
         }
-        case O.OP_FENCE: { atomic.add<u64>(hb + H_XSINK, 0); break; } // full barrier (a locked RMW on this hart's sink slot)
+        case O.OP_SW: {
+          const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
+          if (off >= ramLim || off - thLo < 16) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
+          const at = <usize>off;
+          const v = load<u64>(<usize>load<u32>(ep, 12));
+          store<u32>(at, <u32>v, RAM_WASM_BASE);
+          ep += <usize>load<u8>(ep, 1); continue;
+        }
+        case O.OP_SH: {
+          const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
+          if (off >= ramLim || off - thLo < 16) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
+          const at = <usize>off;
+          const v = load<u64>(<usize>load<u32>(ep, 12));
+          store<u16>(at, <u16>v, RAM_WASM_BASE);
+          ep += <usize>load<u8>(ep, 1); continue;
+        }
+        case O.OP_SB: {
+          const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
+          if (off >= ramLim || off - thLo < 16) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
+          const at = <usize>off;
+          const v = load<u64>(<usize>load<u32>(ep, 12));
+          store<u8>(at, <u8>v, RAM_WASM_BASE);
+          ep += <usize>load<u8>(ep, 1); continue;
+        }
+        case O.OP_FENCE: { atomic.add<u64>(hb + H_XSINK, 0); ep += <usize>load<u8>(ep, 1); continue; } // full barrier (a locked RMW on this hart's sink slot)
         default: { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
       }
       ep += <usize>load<u8>(ep, 1);
