@@ -115,7 +115,7 @@ describe.skipIf(!hasLlvm && !process.env.CI)('oracle: llvm-mc / llvm-objdump', (
     const freg = (): string => `f${Math.floor(rnd() * 32)}`;
     const off = (range: number): number => 2 * (Math.floor(rnd() * range) - range / 2);
     const forms: Array<() => string> = [
-      () => 'nop', () => 'ret', () => 'fence', () => `fence.i`, () => `mv ${nz()}, ${nz()}`, () => `not ${reg()}, ${reg()}`,
+      () => 'nop', () => 'ret', () => 'fence', () => 'unimp', () => `fence.i`, () => `mv ${nz()}, ${nz()}`, () => `not ${reg()}, ${reg()}`,
       () => `neg ${reg()}, ${reg()}`, () => `negw ${reg()}, ${reg()}`, () => `sext.w ${reg()}, ${reg()}`, () => `seqz ${reg()}, ${reg()}`,
       () => `snez ${reg()}, ${reg()}`, () => `sltz ${reg()}, ${reg()}`, () => `sgtz ${reg()}, ${reg()}`,
       () => `beqz ${reg()}, ${off(400)}`, () => `bnez ${reg()}, ${off(400)}`, () => `blez ${reg()}, ${off(4000)}`, () => `bgez ${reg()}, ${off(4000)}`,

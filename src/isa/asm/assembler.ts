@@ -264,6 +264,7 @@ class Layout {
     };
     const ctx: ExpandContext = {
       pc: st.addr,
+      exts: st.exts,
       value,
       csr: (a) => {
         if (a.cls !== 'csr') throw new EmitFail('ASM_SYNTAX', 'expected a CSR');

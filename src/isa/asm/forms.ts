@@ -40,6 +40,8 @@ export interface ExpandContext {
   value(e: Expr): ExprValue;
   /** Evaluate a CSR argument to its number. */
   csr(a: Arg): number;
+  /** Extensions enabled at this statement (C = compression on). */
+  exts: ReadonlySet<Extension>;
 }
 
 export interface InsnForm {

@@ -129,7 +129,8 @@ for (const name of ['cycle', 'time', 'instret']) {
 p('fence', '', () => [m('fence', { pred: 15, succ: 15 })]);
 p('sfence.vma', '', () => [m('sfence.vma', { rs1: ZERO, rs2: ZERO })], 'priv');
 p('sfence.vma', 'x', ([s]) => [m('sfence.vma', { rs1: reg(s), rs2: ZERO })], 'priv');
-p('unimp', '', () => [m('csrrw', { rd: ZERO, csr: 0xc00, rs1: ZERO }, 'never')]);
+// like gas and LLVM: c.unimp (0x0000) when compressing, else csrrw zero, cycle, zero
+p('unimp', '', (_, x) => [x.exts.has('C') ? m('c.unimp', {}, 'never') : m('csrrw', { rd: ZERO, csr: 0xc00, rs1: ZERO }, 'never')]);
 
 // loads and stores of a symbol's address (auipc + access)
 const LOADS: Array<[string, 'x' | 'f', Extension]> = [
