@@ -60,7 +60,7 @@ export function outcome(body: string, extra = ''): string {
   const v = result.exitValue ?? 0n;
   const h = machine.hart(0);
   return (
-    `failed case ${v >> 1n} x14=${h.x(14).toString(16)} x26=${h.x(26).toString(16)} x28=${h.x(28).toString(16)} (tohost 0x${v.toString(16)}; last trap mcause 0x${h.csr('mcause').toString(16)} ` +
+    `failed case ${v >> 1n} x14=${h.x(14).toString(16)} x3=${h.x(3).toString(16)} x20=${h.x(20).toString(16)} x21=${h.x(21).toString(16)} (tohost 0x${v.toString(16)}; last trap mcause 0x${h.csr('mcause').toString(16)} ` +
     `mepc 0x${h.csr('mepc').toString(16)})`
   );
 }
