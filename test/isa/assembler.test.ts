@@ -202,6 +202,12 @@ describe('directives', () => {
       97, 98, 99, 10, 0, 100, 0, 0, 0, 2, 1, 2, 1,
     ]);
   });
+  it('strips #, // and /* */ comments but not inside strings; ; separates statements', () => {
+    const prog = assemble('.data\n.ascii "a#b//c" # comment\n/* multi\nline */ .byte 1; .byte 2 // more\n.byte \'#\', 3 /* x */ ; .byte 4');
+    expect(new TextDecoder().decode(findSection(prog, '.data')!.data.subarray(0, 6))).toBe('a#b//c');
+    expect(Array.from(findSection(prog, '.data')!.data.subarray(6))).toEqual([1, 2, 35, 3, 4]);
+    expect(() => assemble('nop\n/* never closed\nli a0, zzz')).not.toThrow();
+  });
   it('evaluates expressions with gas precedence and symbols', () => {
     const prog = assemble('.data\n.equ A, 3\nB = A << 4\n.set C, (B | 1) - ~0\n.word A*2+1, B, C, -A, 17 % 5, 1 + 2 * 3, (10 - 4) / 2');
     const d = new DataView(findSection(prog, '.data')!.data.buffer);

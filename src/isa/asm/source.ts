@@ -26,37 +26,43 @@ export interface RawStatement {
 
 /** Replace comments by spaces (keeping newlines and columns); strings are left intact. */
 export function stripComments(src: string): string {
-  const out = src.split('');
+  const out: string[] = [];
+  let last = 0;
   let i = 0;
-  let inStr: string | null = null;
-  while (i < out.length) {
-    const ch = out[i]!;
-    if (inStr) {
-      if (ch === '\\') i += 2;
-      else {
-        if (ch === inStr || ch === '\n') inStr = null;
-        i++;
-      }
-      continue;
-    }
-    if (ch === '"') {
-      inStr = ch;
+  const n = src.length;
+  const blank = (from: number, to: number): void => {
+    out.push(src.slice(last, from), src.slice(from, to).replace(/[^\n]/g, ' '));
+    last = to;
+  };
+  while (i < n) {
+    const ch = src.charCodeAt(i);
+    if (ch === 34 /* " */) {
       i++;
-    } else if (ch === "'" && i + 1 < out.length) {
-      // character constant 'c or 'c' (escape allowed)
-      i += out[i + 1] === '\\' ? 3 : 2;
-      if (out[i] === "'") i++;
-    } else if (ch === '#' || (ch === '/' && out[i + 1] === '/')) {
-      while (i < out.length && out[i] !== '\n') out[i++] = ' ';
-    } else if (ch === '/' && out[i + 1] === '*') {
-      while (i < out.length && !(out[i] === '*' && out[i + 1] === '/')) {
-        if (out[i] !== '\n') out[i] = ' ';
-        i++;
+      while (i < n) {
+        const c = src.charCodeAt(i);
+        if (c === 92 /* \ */) i += 2;
+        else if (c === 34 || c === 10) {
+          i++;
+          break;
+        } else i++;
       }
-      if (i < out.length) out[i] = out[i + 1] = ' ';
-      i += 2;
+    } else if (ch === 39 /* ' */ && i + 1 < n) {
+      // character constant 'c or 'c' (escape allowed)
+      i += src.charCodeAt(i + 1) === 92 ? 3 : 2;
+      if (src.charCodeAt(i) === 39) i++;
+    } else if (ch === 35 /* # */ || (ch === 47 /* / */ && src.charCodeAt(i + 1) === 47)) {
+      let e = src.indexOf('\n', i);
+      if (e < 0) e = n;
+      blank(i, e);
+      i = e;
+    } else if (ch === 47 && src.charCodeAt(i + 1) === 42 /* * */) {
+      let e = src.indexOf('*/', i + 2);
+      e = e < 0 ? n : e + 2;
+      blank(i, e);
+      i = e;
     } else i++;
   }
+  out.push(src.slice(last));
   return out.join('');
 }
 
