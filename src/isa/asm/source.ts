@@ -78,7 +78,10 @@ export function splitTopLevel(text: string, sep: string, startColumn: number): T
       if (ch === '\\') i++;
       else if (ch === '"') inStr = false;
     } else if (ch === '"') inStr = true;
-    else if (ch === "'") i += text[i + 1] === '\\' ? 2 : 1;
+    else if (ch === "'") {
+      i += text[i + 1] === '\\' ? 2 : 1;
+      if (text[i + 1] === "'") i++; // closing quote of 'c'
+    }
     else if (ch === '(') depth++;
     else if (ch === ')') depth--;
     else if (ch === sep && depth <= 0) {
