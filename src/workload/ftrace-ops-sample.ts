@@ -1,5 +1,7 @@
 // samples/ftrace/ftrace-ops.c as guest code: tracee_relevant / tracee_irrelevant and a driver that times N calls in minstret and mtime.
 import { intOption } from './errors.js';
+import { I } from './kernel-insn.js';
+import type { KernelSink } from './kernel-sink.js';
 import type { PatchableTextBuilder } from './patchable-text.js';
 
 /** Symbols of the sample (data words are u64 in .data). */
@@ -23,15 +25,19 @@ export interface FtraceOpsSampleOptions {
   readonly nrCalls?: number;
 }
 
+/** The two tracees: patchable, with `barrier()` bodies (just `ret`). */
+export function emitSampleTracees(sink: KernelSink): void {
+  sink.addFunction(FTRACE_OPS_SAMPLE.relevant, [I.ret()]);
+  sink.addFunction(FTRACE_OPS_SAMPLE.irrelevant, [I.ret()]);
+}
+
 /**
- * Add the sample to a builder: the two tracees are patchable with `barrier()` bodies (just `ret`), the driver is
- * notrace. Per loop iteration the untraced cost is the tracee's entry NOPs + ret + 3 loop instructions.
+ * The (notrace) driver and its data words. Per loop iteration the untraced cost is the tracee's entry NOPs + ret +
+ * the loop's own instructions (beqz, call = auipc + jalr, addi, j).
  */
-export function emitFtraceOpsSample(b: PatchableTextBuilder, opts: FtraceOpsSampleOptions = {}): void {
+export function emitSampleDriver(b: PatchableTextBuilder, opts: FtraceOpsSampleOptions = {}): void {
   const S = FTRACE_OPS_SAMPLE;
   const n = intOption(opts.nrCalls ?? 100_000, 0, Number.MAX_SAFE_INTEGER, 'nrCalls');
-  b.addFunction(S.relevant, [`\tret`]);
-  b.addFunction(S.irrelevant, [`\tret`]);
   b.addNotraceFunction(S.run, [
     `\taddi\tsp, sp, -32`,
     `\tsd\tra, 24(sp)`,

@@ -1,14 +1,18 @@
 // Assembles one guest image: the ftrace runtime + synthetic kernel + ftrace-ops sample + a main that runs them on every hart.
-import { assemble, type AssembledProgram } from '../isa/index.js';
+import { assemble, type AssembledProgram, type AssembledSection, type AssembledSymbol } from '../isa/index.js';
+import { RAM_GUEST_BASE } from '../machine/layout.js';
 import type { FunctionEntry } from '../ftrace/init.js';
 import type { SiteLayout, SiteLayoutKind } from '../ftrace/site-layout.js';
 import { buildGuestRuntime } from '../guest/runtime.js';
 import { guestRuntimeSymbols } from '../guest/symbols.js';
 import type { GuestRuntimeOptions } from '../guest/options.js';
 import type { GuestRuntimeSymbols } from '../ftrace/runtime-symbols.js';
-import { emitFtraceOpsSample, type FtraceOpsSampleOptions } from './ftrace-ops-sample.js';
+import { emitSampleDriver, emitSampleTracees, type FtraceOpsSampleOptions } from './ftrace-ops-sample.js';
+import { WorkloadError } from './errors.js';
+import type { KernelSink } from './kernel-sink.js';
+import { MachineCodeKernel, type EncodedKernel } from './machine-code-kernel.js';
 import { functionEntriesOf } from './patchable-entries.js';
-import { PatchableTextBuilder } from './patchable-text.js';
+import { PATCHABLE_ENTRIES_SECTION, PATCHABLE_ENTRIES_START, PATCHABLE_ENTRIES_STOP, PatchableTextBuilder } from './patchable-text.js';
 import { emitSyntheticKernel, KERNEL_RUN_SYMBOL, planSyntheticKernel, type SyntheticKernel, type SyntheticKernelOptions } from './synthetic-kernel.js';
 
 /** Data words of the default main (u64 in .data). */
@@ -38,12 +42,15 @@ export interface GuestImageOptions {
   readonly base?: number;
   /** More assembly appended to the image (extra callbacks, test probes). */
   readonly extraSource?: string;
+  /** 'assembly', 'machine-code' or 'auto' (default: assembly up to AUTO_ASSEMBLY_MAX_FUNCTIONS functions). */
+  readonly kernelCode?: KernelCode | 'auto';
 }
 
 export interface GuestImage {
   readonly program: AssembledProgram;
   readonly source: string;
   readonly kernel: SyntheticKernel;
+  readonly kernelCode: KernelCode;
   readonly layout: SiteLayout;
   readonly layoutKind: SiteLayoutKind;
   readonly runtimeSymbols: GuestRuntimeSymbols;
@@ -105,30 +112,134 @@ function emitMain(b: PatchableTextBuilder, harts: number, input: number, runSamp
   ]);
 }
 
-/** The workload's assembly (without the runtime). */
-export function buildWorkloadSource(opts: GuestImageOptions): { source: string; kernel: SyntheticKernel; builder: PatchableTextBuilder } {
-  const kernel = planSyntheticKernel(opts.kernel);
-  const b = new PatchableTextBuilder(kernel.layoutKind);
-  emitSyntheticKernel(b, kernel);
-  if (opts.sample !== false) emitFtraceOpsSample(b, typeof opts.sample === 'object' ? opts.sample : {});
-  emitMain(b, opts.runtime.harts, opts.input ?? 1, (opts.runSample ?? false) && opts.sample !== false);
-  return { source: b.finish(), kernel, builder: b };
+/** How the kernel's functions reach the image: through the assembler, or encoded directly (fast; for big kernels). */
+export type KernelCode = 'assembly' | 'machine-code';
+
+/** 'auto' picks assembly up to this many functions. */
+export const AUTO_ASSEMBLY_MAX_FUNCTIONS = 2000;
+
+function kernelCodeOf(opts: GuestImageOptions, kernel: SyntheticKernel): KernelCode {
+  const want = opts.kernelCode ?? 'auto';
+  if (want === 'auto') return kernel.functions.length <= AUTO_ASSEMBLY_MAX_FUNCTIONS ? 'assembly' : 'machine-code';
+  if (want !== 'assembly' && want !== 'machine-code') {
+    throw new WorkloadError('WORKLOAD_BAD_OPTION', `kernelCode must be 'assembly', 'machine-code' or 'auto', got '${String(want)}'`);
+  }
+  return want;
 }
 
-/** Runtime + workload assembled into one program, with the symbols and patchable entries the ftrace core needs. */
+/** The workload's assembly (without the runtime): kernel and tracees go to `sink` (the text builder itself by default). */
+function buildWorkloadText(opts: GuestImageOptions, kernel: SyntheticKernel, sink: KernelSink | null): PatchableTextBuilder {
+  const b = new PatchableTextBuilder(kernel.layoutKind);
+  const target = sink ?? b;
+  emitSyntheticKernel(target, kernel);
+  const sample = opts.sample !== false;
+  if (sample) {
+    emitSampleTracees(target);
+    emitSampleDriver(b, typeof opts.sample === 'object' ? opts.sample : {});
+  }
+  emitMain(b, opts.runtime.harts, opts.input ?? 1, (opts.runSample ?? false) && sample);
+  return b;
+}
+
+/** Workload assembly text (kernel included) for an image built with kernelCode 'assembly'. */
+export function buildWorkloadSource(opts: GuestImageOptions): { source: string; kernel: SyntheticKernel } {
+  const kernel = planSyntheticKernel(opts.kernel);
+  return { source: buildWorkloadText(opts, kernel, null).finish(), kernel };
+}
+
+const alignUp = (v: number, a: number) => Math.ceil(v / a) * a;
+
+/** Put a machine-code kernel at `base` in front of the assembled rest, and its entries table after everything. */
+function mergeKernel(program: AssembledProgram, enc: EncodedKernel): AssembledProgram {
+  const end = Math.max(...program.sections.filter((s) => s.alloc).map((s) => s.addr + s.size));
+  const tableAt = alignUp(end, 8);
+  const table = new Uint8Array(8 * enc.pfeAddrs.length);
+  const dv = new DataView(table.buffer);
+  enc.pfeAddrs.forEach((a, i) => dv.setBigUint64(8 * i, BigInt(a), true));
+  const defined = new Set(enc.symbols.map((s) => s.name));
+  const sec = (name: string, addr: number, data: Uint8Array, exec: boolean): AssembledSection => ({
+    name, addr, data, size: data.length, align: 8, alloc: true, exec, write: !exec, nobits: false,
+  });
+  return {
+    ...program,
+    sections: [
+      sec(KERNEL_SECTION, enc.base, enc.bytes, true),
+      ...program.sections.filter((s) => s.name !== KERNEL_SECTION),
+      sec(PATCHABLE_ENTRIES_SECTION, tableAt, table, false),
+    ],
+    symbols: [
+      ...enc.symbols.map((s): AssembledSymbol => ({ name: s.name, value: s.value, size: s.size, type: 'func', binding: 'global', section: KERNEL_SECTION })),
+      ...program.symbols.filter((s) => !defined.has(s.name)),
+      { name: PATCHABLE_ENTRIES_START, value: tableAt, size: 0, type: 'notype', binding: 'global', section: PATCHABLE_ENTRIES_SECTION },
+      { name: PATCHABLE_ENTRIES_STOP, value: tableAt + table.length, size: 0, type: 'notype', binding: 'global', section: PATCHABLE_ENTRIES_SECTION },
+    ],
+  };
+}
+
+/** Assembly for the kernel's address range: `.skip`s with labels at the functions the assembled code calls. */
+function kernelPlaceholder(enc: EncodedKernel): string {
+  const out = [`\t.section\t${KERNEL_SECTION}, "ax"`];
+  let at = enc.base;
+  for (const s of [...enc.symbols].filter((x) => REFERENCED.has(x.name)).sort((a, b) => a.value - b.value)) {
+    if (s.value > at) out.push(`\t.skip\t${s.value - at}`);
+    out.push(`${s.name}:`);
+    at = s.value;
+  }
+  const end = enc.base + enc.bytes.length;
+  if (end > at) out.push(`\t.skip\t${end - at}`);
+  out.push(`\t.text`);
+  return out.join('\n');
+}
+
+/** Section of a machine-code kernel. */
+export const KERNEL_SECTION = '.text.kernel';
+
+/**
+ * Runtime + workload in one program, with the symbols and patchable entries the ftrace core needs.
+ * kernelCode 'assembly': everything goes through the assembler. 'machine-code': the kernel and the sample's tracees
+ * are encoded directly at `base` (default 0x80000000) and the assembled runtime/main/driver follow them.
+ */
 export function buildGuestImage(opts: GuestImageOptions): GuestImage {
   const runtime = buildGuestRuntime({ ...opts.runtime, mainSymbol: WORKLOAD_SYMBOLS.main, secondarySymbol: WORKLOAD_SYMBOLS.secondary });
-  const { source: workload, kernel, builder } = buildWorkloadSource(opts);
-  const source = runtime + '\n' + workload + '\n' + (opts.extraSource ?? '') + '\n';
-  const program = assemble(source, { file: 'guest-image.s', ...(opts.base !== undefined ? { base: opts.base } : {}) });
+  const kernel = planSyntheticKernel(opts.kernel);
+  const code = kernelCodeOf(opts, kernel);
+  const base = opts.base ?? RAM_GUEST_BASE;
+  let program: AssembledProgram;
+  let source: string;
+  let layout: SiteLayout;
+  if (code === 'assembly') {
+    const b = buildWorkloadText(opts, kernel, null);
+    layout = b.layout;
+    source = runtime + '\n' + b.finish() + '\n' + (opts.extraSource ?? '') + '\n';
+    program = assemble(source, { file: 'guest-image.s', base });
+  } else {
+    const mc = new MachineCodeKernel(kernel.layoutKind);
+    const b = buildWorkloadText(opts, kernel, mc);
+    layout = mc.layout;
+    const enc = mc.finish(base);
+    // The assembled part sees the kernel as a placeholder section at its fixed address, with labels where the
+    // functions it calls are (labels, not `.set` constants: the assembler as of c899fb4 mis-encodes a `call` to an
+    // absolute symbol when code before the call shrinks during relaxation). mergeKernel swaps in the real bytes.
+    source = kernelPlaceholder(enc) + '\n' + runtime + '\n' + b.finish() + '\n' + (opts.extraSource ?? '') + '\n';
+    const assembled = assemble(source, {
+      file: 'guest-image.s',
+      base: alignUp(base + enc.bytes.length, 4096),
+      sectionAddrs: { [KERNEL_SECTION]: base },
+    });
+    program = mergeKernel(assembled, enc);
+  }
   return {
     program,
     source,
     kernel,
-    layout: builder.layout,
+    kernelCode: code,
+    layout,
     layoutKind: kernel.layoutKind,
     runtimeSymbols: guestRuntimeSymbols(program),
     symbols: new Map(program.symbols.map((s) => [s.name, s.value])),
-    functionEntries: functionEntriesOf(program, builder.layout),
+    functionEntries: functionEntriesOf(program, layout),
   };
 }
+
+/** Kernel symbols the assembled part (main, sample driver, test probes) may call. */
+const REFERENCED = new Set([KERNEL_RUN_SYMBOL, 'tracee_relevant', 'tracee_irrelevant']);

@@ -9,6 +9,12 @@ export {
   planSyntheticKernel, emitSyntheticKernel, expectedKernelResult, KERNEL_RUN_SYMBOL,
   type SyntheticKernel, type SyntheticKernelOptions, type SyntheticFunction, type BodyOp,
 } from './synthetic-kernel.js';
-export { emitFtraceOpsSample, FTRACE_OPS_SAMPLE, type FtraceOpsSampleOptions } from './ftrace-ops-sample.js';
+export { emitSampleTracees, emitSampleDriver, FTRACE_OPS_SAMPLE, type FtraceOpsSampleOptions } from './ftrace-ops-sample.js';
+export { I, insnText, encodeInsn, type KernelInsn } from './kernel-insn.js';
+export type { KernelSink } from './kernel-sink.js';
+export { MachineCodeKernel, type EncodedKernel, type MachineCodeSymbol } from './machine-code-kernel.js';
 export { patchableEntryAddrs, functionEntriesOf } from './patchable-entries.js';
-export { buildGuestImage, buildWorkloadSource, WORKLOAD_SYMBOLS, type GuestImage, type GuestImageOptions } from './guest-image.js';
+export {
+  buildGuestImage, buildWorkloadSource, WORKLOAD_SYMBOLS, KERNEL_SECTION, AUTO_ASSEMBLY_MAX_FUNCTIONS,
+  type GuestImage, type GuestImageOptions, type KernelCode,
+} from './guest-image.js';

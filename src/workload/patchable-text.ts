@@ -1,6 +1,8 @@
 // Emits functions with GCC's -fpatchable-function-entry layout (pre-entry literal NOPs, entry NOPs, alignment) and the __patchable_function_entries table.
 import { SITE_LAYOUTS, type SiteLayout, type SiteLayoutKind } from '../ftrace/site-layout.js';
 import { WorkloadError } from './errors.js';
+import { insnText, type KernelInsn } from './kernel-insn.js';
+import type { KernelSink } from './kernel-sink.js';
 
 /** Name of the table section, as GCC emits it (the linker defines __start_/__stop_ symbols around it). */
 export const PATCHABLE_ENTRIES_SECTION = '__patchable_function_entries';
@@ -9,8 +11,10 @@ export const PATCHABLE_ENTRIES_STOP = '__stop___patchable_function_entries';
 
 const SYMBOL = /^[A-Za-z_][\w.$]*$/;
 
+const line = (l: string | KernelInsn): string => (typeof l === 'string' ? l : insnText(l));
+
 /** Collects functions in one text; `finish()` returns the assembly (text + entries table). */
-export class PatchableTextBuilder {
+export class PatchableTextBuilder implements KernelSink {
   readonly layout: SiteLayout;
   private readonly text: string[] = [];
   private readonly data: string[] = [];
@@ -44,7 +48,7 @@ export class PatchableTextBuilder {
    * A patchable function: alignment padding, the pre-entry NOPs (CALL_OPS literal slot) labelled for the table, the
    * symbol, the entry NOPs, then `body` (instruction lines, ending in a return).
    */
-  addFunction(name: string, body: readonly string[]): void {
+  addFunction(name: string, body: readonly (string | KernelInsn)[]): void {
     this.claim(name);
     const pfe = `.LPFE${this.entries.length}`;
     this.entries.push(pfe);
@@ -57,15 +61,15 @@ export class PatchableTextBuilder {
       `${name}:`,
       ...(pre ? [] : [`${pfe}:`]),
       this.nops(this.layout.entryBytes),
-      ...body,
+      ...body.map(line),
       `\t.size\t${name}, .-${name}`,
     );
   }
 
   /** A function without patch area (notrace), e.g. a benchmark driver. */
-  addNotraceFunction(name: string, body: readonly string[]): void {
+  addNotraceFunction(name: string, body: readonly (string | KernelInsn)[]): void {
     this.claim(name);
-    this.text.push(`\t.balign\t4`, `\t.globl\t${name}`, `\t.type\t${name}, @function`, `${name}:`, ...body, `\t.size\t${name}, .-${name}`);
+    this.text.push(`\t.balign\t4`, `\t.globl\t${name}`, `\t.type\t${name}, @function`, `${name}:`, ...body.map(line), `\t.size\t${name}, .-${name}`);
   }
 
   /** A u64 in .data the host can read or set. */
@@ -93,13 +97,17 @@ export class PatchableTextBuilder {
       `\t.data`,
       `\t.balign\t8`,
       ...this.data,
-      `\t.section\t${PATCHABLE_ENTRIES_SECTION}, "aw", @progbits`,
-      `\t.balign\t8`,
-      `\t.globl\t${PATCHABLE_ENTRIES_START}`,
-      `${PATCHABLE_ENTRIES_START}:`,
-      ...table,
-      `\t.globl\t${PATCHABLE_ENTRIES_STOP}`,
-      `${PATCHABLE_ENTRIES_STOP}:`,
+      ...(table.length
+        ? [
+            `\t.section\t${PATCHABLE_ENTRIES_SECTION}, "aw", @progbits`,
+            `\t.balign\t8`,
+            `\t.globl\t${PATCHABLE_ENTRIES_START}`,
+            `${PATCHABLE_ENTRIES_START}:`,
+            ...table,
+            `\t.globl\t${PATCHABLE_ENTRIES_STOP}`,
+            `${PATCHABLE_ENTRIES_STOP}:`,
+          ]
+        : []),
       `\t.text`,
       '',
     ].join('\n');

@@ -2,7 +2,8 @@
 import type { SiteLayoutKind } from '../ftrace/site-layout.js';
 import { buildCallGraph, type CallGraph } from './call-graph.js';
 import { intOption, WorkloadError } from './errors.js';
-import { PatchableTextBuilder } from './patchable-text.js';
+import { I, type KernelInsn } from './kernel-insn.js';
+import type { KernelSink } from './kernel-sink.js';
 import { Prng } from './prng.js';
 
 export interface SyntheticKernelOptions {
@@ -72,48 +73,48 @@ export function planSyntheticKernel(opts: SyntheticKernelOptions = {}): Syntheti
   return { graph, functions, layoutKind: opts.layout ?? 'rvc-8,4' };
 }
 
-function opLines(o: BodyOp): string[] {
+function opInsns(o: BodyOp): KernelInsn[] {
   switch (o.op) {
     case 'addi':
     case 'xori':
-      return [`\t${o.op}\ta0, a0, ${o.imm}`];
+      return [I.imm(o.op, 'a0', 'a0', o.imm)];
     case 'mulshift':
-      return [`\tslli\tt0, a0, ${o.shift}`, `\tadd\ta0, a0, t0`];
+      return [I.imm('slli', 't0', 'a0', o.shift), I.reg('add', 'a0', 'a0', 't0')];
     case 'xorshift':
-      return [`\tsrli\tt0, a0, ${o.shift}`, `\txor\ta0, a0, t0`];
+      return [I.imm('srli', 't0', 'a0', o.shift), I.reg('xor', 'a0', 'a0', 't0')];
   }
 }
 
 /** Body of one function: leaves are frameless; callers spill ra/s0 and set up a frame pointer like a real prologue. */
-function functionBody(k: SyntheticKernel, f: SyntheticFunction): string[] {
-  const alu = f.ops.flatMap(opLines);
-  const tail = `\taddi\ta0, a0, ${f.tail}`;
-  if (f.callees.length === 0) return [...alu, tail, `\tret`];
+function functionBody(k: SyntheticKernel, f: SyntheticFunction): KernelInsn[] {
+  const alu = f.ops.flatMap(opInsns);
+  const tail = I.imm('addi', 'a0', 'a0', f.tail);
+  if (f.callees.length === 0) return [...alu, tail, I.ret()];
   return [
-    `\taddi\tsp, sp, -16`,
-    `\tsd\tra, 8(sp)`,
-    `\tsd\ts0, 0(sp)`,
-    `\taddi\ts0, sp, 16`,
+    I.imm('addi', 'sp', 'sp', -16),
+    I.sd('ra', 8, 'sp'),
+    I.sd('s0', 0, 'sp'),
+    I.imm('addi', 's0', 'sp', 16),
     ...alu,
-    ...f.callees.map((c) => `\tcall\t${k.functions[c]!.name}`),
+    ...f.callees.map((c) => I.call(k.functions[c]!.name)),
     tail,
-    `\tld\tra, 8(sp)`,
-    `\tld\ts0, 0(sp)`,
-    `\taddi\tsp, sp, 16`,
-    `\tret`,
+    I.ld('ra', 8, 'sp'),
+    I.ld('s0', 0, 'sp'),
+    I.imm('addi', 'sp', 'sp', 16),
+    I.ret(),
   ];
 }
 
-/** Add the kernel's functions and its (notrace) driver to a builder. */
-export function emitSyntheticKernel(b: PatchableTextBuilder, k: SyntheticKernel): void {
+/** Add the kernel's functions and its (notrace) driver to a sink (assembly text or machine code). */
+export function emitSyntheticKernel(b: KernelSink, k: SyntheticKernel): void {
   for (const f of k.functions) b.addFunction(f.name, functionBody(k, f));
   b.addNotraceFunction(KERNEL_RUN_SYMBOL, [
-    `\taddi\tsp, sp, -16`,
-    `\tsd\tra, 8(sp)`,
-    ...k.graph.roots.map((r) => `\tcall\t${k.functions[r]!.name}`),
-    `\tld\tra, 8(sp)`,
-    `\taddi\tsp, sp, 16`,
-    `\tret`,
+    I.imm('addi', 'sp', 'sp', -16),
+    I.sd('ra', 8, 'sp'),
+    ...k.graph.roots.map((r) => I.call(k.functions[r]!.name)),
+    I.ld('ra', 8, 'sp'),
+    I.imm('addi', 'sp', 'sp', 16),
+    I.ret(),
   ]);
 }
 
