@@ -259,6 +259,11 @@ buf:  .zero 64
     const pfe = new DataView(findSection(prog, '__patchable_function_entries')!.data.buffer).getBigUint64(0, true);
     expect(Number(pfe)).toBe(sym('f').value);
   });
+  it('keeps a section that only holds labels (symbols must have their section)', () => {
+    const prog = assemble('.globl _start\n_start: nop\n.data\nend_marker:');
+    expect(findSection(prog, '.data')).toMatchObject({ size: 0 });
+    expect(parseElf(toElf(prog)).symbols.find((s) => s.name === 'end_marker')).toBeDefined();
+  });
   it('places sections at caller-given addresses', () => {
     const prog = assemble('nop\n.data\n.word 1', { sectionAddrs: { '.data': 0x90000000 } });
     expect(findSection(prog, '.data')!.addr).toBe(0x90000000);

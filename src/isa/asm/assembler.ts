@@ -1,9 +1,8 @@
 // The assembler: lays out parsed sections at addresses (iterating to a fixpoint so branches to labels
 // can be compressed), then emits bytes and builds the symbol table of an AssembledProgram.
 import { type RowFields, compress } from '../compress.js';
-import { encodeRow } from '../encode.js';
+import { encodeRow, nop as nop32 } from '../encode.js';
 import { type AsmDiagnostic, AsmError, EncodeError } from '../errors.js';
-import { nop as nop32 } from '../encode.js';
 import { type Extension, insnRow } from '../table.js';
 import { type EvalContext, type Expr, type ExprValue, evalExpr } from './expr.js';
 import { type Arg, type ExpandContext, type MachineInsn, expandRow } from './forms.js';
@@ -357,7 +356,7 @@ export function assemble(source: string, opts: AssembleOptions = {}): AssembledP
   const start = layout.symbols.get('_start');
   const text = sections[0]!;
   return {
-    sections: sections.filter((s) => s === text || s.size > 0 || s.nobits),
+    sections,
     symbols,
     entry: start?.isLabel ? Number(start.value) : text.addr,
     march,
