@@ -1,6 +1,6 @@
 // Per-hart predecoded instruction cache: physically tagged direct-mapped page slots, lazy per-halfword decode, O(1) flush by generation.
 //
-// Model (deterministic, documented in src/machine/README-engine.md):
+// Model (deterministic, documented in assembly/README.md):
 //  * slot = physical page number % DC_SLOTS; a slot's tag is (ppn, generation of the hart).
 //  * An entry is decoded from the bytes in memory the first time this hart executes that halfword
 //    address since the slot was (re)filled; later stores by anyone do NOT change it.
@@ -22,7 +22,7 @@ export let fetchStorm: bool = false;
 export let fetchPagePa: u64 = 0;
 
 @inline export function dcacheBase(hart: i32): usize {
-  return DCACHE_BASE + (<usize>hart) * DCACHE_PER_HART;
+  return <usize>DCACHE_BASE + (<usize>hart) * <usize>DCACHE_PER_HART;
 }
 
 /** Entry base of the slot holding physical page ppn, emptied and retagged if it holds something else. */

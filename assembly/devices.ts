@@ -18,11 +18,11 @@ export function isDevice(pa: u64): bool {
 /** Control-block address backing CLINT offset off for a size-byte access, or 0 if none (reads 0, writes ignored). */
 function clintBacking(off: u32, size: u32): usize {
   const end = off + size;
-  if (end <= <u32>(CLINT_MSIP + 4 * MAX_HARTS)) return CTRL_BASE + CTRL_MSIP + <usize>(off - CLINT_MSIP);
+  if (end <= <u32>(CLINT_MSIP + 4 * MAX_HARTS)) return <usize>(CTRL_BASE + CTRL_MSIP) + <usize>(off - CLINT_MSIP);
   if (off >= <u32>CLINT_MTIMECMP && end <= <u32>(CLINT_MTIMECMP + 8 * MAX_HARTS)) {
-    return CTRL_BASE + CTRL_MTIMECMP + <usize>(off - CLINT_MTIMECMP);
+    return <usize>(CTRL_BASE + CTRL_MTIMECMP) + <usize>(off - CLINT_MTIMECMP);
   }
-  if (off >= <u32>CLINT_MTIME && end <= <u32>(CLINT_MTIME + 8)) return CTRL_BASE + CTRL_MTIME + <usize>(off - CLINT_MTIME);
+  if (off >= <u32>CLINT_MTIME && end <= <u32>(CLINT_MTIME + 8)) return <usize>(CTRL_BASE + CTRL_MTIME) + <usize>(off - CLINT_MTIME);
   return 0;
 }
 
@@ -65,7 +65,7 @@ function uartWrite(reg: u32, b: u32): i32 {
       const head = atomic.load<u32>(CTRL_BASE + CTRL_UART_HEAD);
       const tail = atomic.load<u32>(CTRL_BASE + CTRL_UART_TAIL);
       if (head - tail >= <u32>UART_BUF_SIZE) return DEV_UART_FULL;
-      store<u8>(CTRL_BASE + CTRL_UART_BUF + <usize>(head & (UART_BUF_SIZE - 1)), <u8>b);
+      store<u8>(<usize>(CTRL_BASE + CTRL_UART_BUF) + <usize>(head & (UART_BUF_SIZE - 1)), <u8>b);
       atomic.store<u32>(CTRL_BASE + CTRL_UART_HEAD, head + 1);
       break;
     }
@@ -98,7 +98,7 @@ export function deviceStore(pa: u64, size: u32, v: u64): i32 {
     if (at == 0) return DEV_OK;
     storeSized(at, size, v);
     if (<u32>c < <u32>(CLINT_MSIP + 4 * MAX_HARTS)) { // msip: only bit 0 of each word exists
-      const w = CTRL_BASE + CTRL_MSIP + ((<usize>c) & ~3);
+      const w = <usize>(CTRL_BASE + CTRL_MSIP) + ((<usize>c) & ~3);
       atomic.store<u32>(w, load<u32>(w) & 1);
       atomic.notify(w, 1); // wake the target hart if its worker sleeps in wfi on this word
     }

@@ -49,7 +49,7 @@ export const MS_TSR: u64 = 1 << 22;
 export const MS_XL: u64 = 0xa00000000; // UXL = SXL = 2 (64-bit), read-only
 
 @inline export function hartBase(hart: i32): usize {
-  return HART_BASE + (<usize>hart) * HART_STATE_SIZE;
+  return <usize>HART_BASE + (<usize>hart) * <usize>HART_STATE_SIZE;
 }
 
 @inline export function hartIndex(hb: usize): u32 {

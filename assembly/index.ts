@@ -14,7 +14,7 @@ export function init(nharts: i32, ramSize: u64): void {
   store<u32>(CTRL_BASE + CTRL_MAGIC, 0x424c5446); // 'FTLB'
   store<u32>(CTRL_BASE + CTRL_NHARTS, <u32>nharts);
   store<u64>(CTRL_BASE + CTRL_RAM_SIZE, ramSize);
-  for (let h = 0; h < MAX_HARTS; h++) store<u64>(CTRL_BASE + CTRL_MTIMECMP + (<usize>h << 3), 0xffffffffffffffff);
+  for (let h = 0; h < MAX_HARTS; h++) store<u64>(<usize>(CTRL_BASE + CTRL_MTIMECMP) + (<usize>h << 3), 0xffffffffffffffff);
   for (let h = 0; h < nharts; h++) resetHart(h, 0x80000000);
 }
 

@@ -17,8 +17,8 @@ export const STORM_LIMIT: u32 = 64;
 export function currentMip(hb: usize): u64 {
   const h = <usize>hartIndex(hb);
   let mip = load<u64>(hb + C_MIP);
-  if ((atomic.load<u32>(CTRL_BASE + CTRL_MSIP + (h << 2)) & 1) != 0) mip |= 1 << 3;
-  if (atomic.load<u64>(CTRL_BASE + CTRL_MTIME) >= atomic.load<u64>(CTRL_BASE + CTRL_MTIMECMP + (h << 3))) mip |= 1 << 7;
+  if ((atomic.load<u32>(<usize>(CTRL_BASE + CTRL_MSIP) + (h << 2)) & 1) != 0) mip |= 1 << 3;
+  if (atomic.load<u64>(CTRL_BASE + CTRL_MTIME) >= atomic.load<u64>(<usize>(CTRL_BASE + CTRL_MTIMECMP) + (h << 3))) mip |= 1 << 7;
   return mip;
 }
 
