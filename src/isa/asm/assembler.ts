@@ -320,7 +320,15 @@ function buildSymbols(layout: Layout, parsed: ParsedSource): AssembledSymbol[] {
   return out;
 }
 
-/** Assemble GNU-as style RISC-V source; throws AsmError listing every problem found. */
+/**
+ * Assemble GNU-as style RISC-V source; throws AsmError listing every problem found.
+ *
+ * Conventions: with C enabled (-march ...c or `.option rvc`) eligible instructions are compressed like
+ * GNU as / llvm-mc do; a branch or jump to a label is compressed when its offset fits after layout
+ * relaxation (iterated to a fixpoint; once a branch had to grow back it stays 32-bit); address-dependent
+ * sequences (la/lla/call/tail, %hi/%lo/%pcrel operands, symbol loads/stores) are never compressed. A plain
+ * number as a branch/jump target is a byte offset (llvm-mc semantics); a symbol or `.`-expression is an address.
+ */
 export function assemble(source: string, opts: AssembleOptions = {}): AssembledProgram {
   const file = opts.file ?? '<input>';
   const march = opts.march ?? DEFAULT_MARCH;
