@@ -1,0 +1,10 @@
+// Public API of the Lab: create a lab, register tracers, run, read trace events and tracefs.
+export { Lab, RUN_CHUNK, type LabRunOptions } from './lab.js';
+export { LabError, type LabErrorCode } from './errors.js';
+export { LabFtrace, type RegisterOptions } from './lab-ftrace.js';
+export { LabTrace } from './lab-trace.js';
+export { OpsHandle, type LabTracer } from './ops-handle.js';
+export { TIMEBASE_HZ, type LabTraceEvent } from './trace-events.js';
+export { Symbolizer, type NamedRange } from './symbolizer.js';
+export { formatPlan, formatPlanLine } from './plan-format.js';
+export type { LabOptions, LabKernelOptions, LabScheme, LabMode } from './options.js';

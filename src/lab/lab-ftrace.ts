@@ -1,0 +1,146 @@
+// lab.ftrace: register/unregister tracers and edit their filters; every change is planned by the core and applied by the protocol.
+import type { FtraceCore } from '../ftrace/core.js';
+import type { GuestAllocator } from '../ftrace/guest-alloc.js';
+import { FtraceOps } from '../ftrace/ops.js';
+import type { PatchPlan } from '../ftrace/patch-plan.js';
+import type { DynFtrace } from '../ftrace/records.js';
+import { countTableBytes, decodeCountTable, encodeCountTable } from '../guest/count-table.js';
+import type { PatchableMachine, PatchProtocol, PatchReport } from '../patch/protocol.js';
+import { LabError } from './errors.js';
+import { OpsHandle, type LabTracer } from './ops-handle.js';
+
+export interface RegisterOptions {
+  /** set_ftrace_filter patterns (string: whitespace-separated; '!' removes). Default: every function. */
+  readonly filter?: string | readonly string[];
+  /** set_ftrace_notrace patterns. */
+  readonly notrace?: string | readonly string[];
+  /** Built-in tracer callback (default 'function'); ignored when `func` is given. */
+  readonly tracer?: 'function' | 'count';
+  /** A guest callback: address or symbol (e.g. 'ftrace_ops_nop_func'). */
+  readonly func?: number | string;
+  /** FTRACE_OPS_FL_* user flags (SAVE_REGS, RECURSION, ...). */
+  readonly flags?: number;
+  readonly name?: string;
+}
+
+const TRACER_FUNCS = { function: 'function_tracer_func', count: 'count_tracer_func' } as const;
+
+/** The Lab's ftrace interface over one FtraceCore. */
+export class LabFtrace {
+  private readonly handles = new Set<OpsHandle>();
+  /** Report of the last applied plan. */
+  lastReport: PatchReport | null = null;
+
+  constructor(
+    private readonly core: FtraceCore,
+    private readonly allocator: GuestAllocator,
+    private readonly protocol: PatchProtocol,
+    private readonly machine: PatchableMachine,
+  ) {}
+
+  /** Create an ops (filters checked before anything changes) and register it; or re-register an unregistered handle. */
+  async register(what: RegisterOptions | OpsHandle = {}): Promise<OpsHandle> {
+    const handle = what instanceof OpsHandle ? this.known(what) : this.create(what);
+    if (this.core.isRegistered(handle.ops)) {
+      throw new LabError('LAB_BUSY', `ops ${handle.name} is already registered`);
+    }
+    await this.apply(this.core.register(handle.ops));
+    return handle;
+  }
+
+  async unregister(handle: OpsHandle): Promise<void> {
+    this.known(handle);
+    await this.apply(this.core.unregister(handle.ops));
+  }
+
+  /** set_ftrace_filter for one ops (`append` = '>>'; an empty pattern list resets to "all functions"). */
+  async setFilter(handle: OpsHandle, patterns: string | readonly string[], append = false): Promise<void> {
+    this.known(handle);
+    await this.apply(isEmpty(patterns) && !append ? this.core.resetHash(handle.ops, 'filter') : this.core.setFilter(handle.ops, patterns, !append));
+  }
+
+  /** set_ftrace_notrace for one ops. */
+  async setNotrace(handle: OpsHandle, patterns: string | readonly string[], append = false): Promise<void> {
+    this.known(handle);
+    await this.apply(isEmpty(patterns) && !append ? this.core.resetHash(handle.ops, 'notrace') : this.core.setNotrace(handle.ops, patterns, !append));
+  }
+
+  /** The plan of the last change, as data. */
+  plan(): PatchPlan {
+    return this.core.plan();
+  }
+
+  records(): readonly DynFtrace[] {
+    return this.core.records.records;
+  }
+
+  isRegistered(handle: OpsHandle): boolean {
+    return this.handles.has(handle) && this.core.isRegistered(handle.ops);
+  }
+
+  /** Registered handles (newest first, like ftrace_ops_list). */
+  registered(): OpsHandle[] {
+    const byOps = new Map([...this.handles].map((h) => [h.ops, h]));
+    return this.core.registeredOps().flatMap((o) => (byOps.has(o) ? [byOps.get(o)!] : []));
+  }
+
+  /** Count tracer: hits per function name (functions never hit are left out). */
+  counts(handle: OpsHandle): Map<string, number> {
+    this.known(handle);
+    if (handle.countTable === null) throw new LabError('LAB_BAD_OPTION', `ops ${handle.name} is not a count tracer`);
+    const { counts } = decodeCountTable((a, l) => this.machine.text.read(a, l), handle.countTable);
+    const out = new Map<string, number>();
+    for (const [ip, n] of counts) {
+      if (n === 0) continue;
+      const rec = this.core.records.lookupIp(ip);
+      const name = rec ? rec.symbol : `0x${ip.toString(16)}`;
+      out.set(name, (out.get(name) ?? 0) + n);
+    }
+    return out;
+  }
+
+  private known(handle: OpsHandle): OpsHandle {
+    if (!(handle instanceof OpsHandle) || !this.handles.has(handle)) {
+      throw new LabError('LAB_UNKNOWN_OPS', `unknown ops handle${handle && typeof handle === 'object' && 'name' in handle ? ` '${String(handle.name)}'` : ''}: register it first`);
+    }
+    return handle;
+  }
+
+  /** An ops handle that is not registered yet (filters validated now). */
+  create(o: RegisterOptions): OpsHandle {
+    if (typeof o !== 'object' || o === null) throw new LabError('LAB_BAD_OPTION', 'register options must be an object');
+    if (o.tracer !== undefined && o.tracer !== 'function' && o.tracer !== 'count') {
+      throw new LabError('LAB_BAD_OPTION', `tracer must be 'function' or 'count', got '${String(o.tracer)}'`);
+    }
+    const tracer: LabTracer = o.func !== undefined ? 'custom' : (o.tracer ?? 'function');
+    let table: number | null = null;
+    let func: number | string = o.func ?? TRACER_FUNCS[tracer === 'count' ? 'count' : 'function'];
+    if (typeof func === 'string' && func.length === 0) throw new LabError('LAB_BAD_OPTION', 'func must not be empty');
+    // Validate filters on a scratch ops first: a bad pattern must leave no trace (no guest memory used).
+    const ops = new FtraceOps({ name: o.name, func, flags: o.flags, private: 0 });
+    if (o.filter !== undefined) this.core.setFilter(ops, o.filter);
+    if (o.notrace !== undefined) this.core.setNotrace(ops, o.notrace);
+    if (tracer !== 'count') return this.adopt(new OpsHandle(ops, tracer, null));
+    const ips = this.core.records.records.map((r) => r.ip);
+    table = this.allocator.alloc(countTableBytes(ips.length), 8, 'count table');
+    this.machine.text.write(table, encodeCountTable(ips, table));
+    func = TRACER_FUNCS.count;
+    const counted = new FtraceOps({ name: o.name, func, flags: o.flags, private: table });
+    counted.filterHash = ops.filterHash;
+    counted.notraceHash = ops.notraceHash;
+    return this.adopt(new OpsHandle(counted, 'count', table));
+  }
+
+  private adopt(h: OpsHandle): OpsHandle {
+    this.handles.add(h);
+    return h;
+  }
+
+  private async apply(plan: PatchPlan): Promise<void> {
+    this.lastReport = await this.protocol.apply(plan, this.machine);
+  }
+}
+
+function isEmpty(p: string | readonly string[]): boolean {
+  return typeof p === 'string' ? p.trim().length === 0 : p.length === 0;
+}

@@ -1,0 +1,97 @@
+// The host side of the trace: drains every hart's ring buffer into symbolized events, for iterators and tracefs.
+import { drainRingBuffer, ringBufferAddr, ringBufferLost, type TraceEvent } from '../guest/ring-buffer-reader.js';
+import type { GuestMemory } from '../machine/memory.js';
+import type { RecordTable } from '../ftrace/records.js';
+import type { Symbolizer } from './symbolizer.js';
+
+/** One function-tracer event (a traced call). */
+export interface LabTraceEvent {
+  /** rec->ip of the traced function's site. */
+  readonly ip: number;
+  /** Return address into the caller. */
+  readonly parentIp: number;
+  readonly symbol: string;
+  readonly parentSymbol: string;
+  readonly hart: number;
+  /** Guest `time` (CLINT mtime ticks) when the event was written. */
+  readonly timestamp: bigint;
+}
+
+/** Guest timebase used to print timestamps (10 MHz, as QEMU's virt machine). */
+export const TIMEBASE_HZ = 10_000_000;
+
+/** Host-side events not yet consumed are capped here; more are counted as dropped. */
+export const MAX_PENDING_EVENTS = 4_000_000;
+
+export type TraceListener = (events: readonly LabTraceEvent[]) => void;
+
+/** Drains the per-hart buffers; consumers read `take()` (or the Lab's async iterator); listeners see every batch. */
+export class TraceEvents {
+  private pending: LabTraceEvent[] = [];
+  private readonly listeners = new Set<TraceListener>();
+  /** Events dropped on the host because nobody consumed them. */
+  hostDropped = 0;
+
+  constructor(
+    private readonly memory: GuestMemory,
+    private readonly percpu: number,
+    private readonly harts: number,
+    private readonly records: RecordTable,
+    private readonly symbolizer: Symbolizer,
+  ) {}
+
+  /** Move every committed guest event to the host (sorted by timestamp, then hart). Returns how many. */
+  collect(): number {
+    const batch: LabTraceEvent[] = [];
+    for (let h = 0; h < this.harts; h++) {
+      const header = ringBufferAddr(this.memory, this.percpu, h);
+      for (const e of drainRingBuffer(this.memory, header)) batch.push(this.symbolize(e));
+    }
+    if (batch.length === 0) return 0;
+    batch.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.hart - b.hart));
+    for (const l of this.listeners) l(batch);
+    const room = Math.max(0, MAX_PENDING_EVENTS - this.pending.length);
+    if (batch.length > room) this.hostDropped += batch.length - room;
+    for (let i = 0; i < Math.min(room, batch.length); i++) this.pending.push(batch[i]!);
+    return batch.length;
+  }
+
+  /** Collect, then hand over (and forget) every pending event. */
+  take(): LabTraceEvent[] {
+    this.collect();
+    const out = this.pending;
+    this.pending = [];
+    return out;
+  }
+
+  /** Forget pending events (guest buffers are drained first). */
+  clear(): void {
+    this.collect();
+    this.pending = [];
+  }
+
+  onEvents(listener: TraceListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Events each hart's buffer dropped because it was full. */
+  lost(): number[] {
+    return Array.from({ length: this.harts }, (_, h) => {
+      const header = ringBufferAddr(this.memory, this.percpu, h);
+      return header === 0 ? 0 : ringBufferLost(this.memory, header);
+    });
+  }
+
+  private symbolize(e: TraceEvent): LabTraceEvent {
+    const rec = this.records.lookupIp(e.ip);
+    return {
+      ip: e.ip,
+      parentIp: e.parentIp,
+      symbol: rec ? rec.symbol : this.symbolizer.nameOf(e.ip),
+      parentSymbol: this.symbolizer.callerOf(e.parentIp),
+      hart: e.hart,
+      timestamp: e.timestamp,
+    };
+  }
+}
