@@ -10,7 +10,9 @@ const VERBS: Record<string, { summary: string; load: () => Promise<{ main: VerbM
   asm: { summary: 'assemble a GNU-as style .s file to ELF (.elf) or flat binary (.bin)', load: () => import('./asm.js') },
   disasm: { summary: 'disassemble an ELF (objdump-style), optionally one --symbol', load: () => import('./disasm.js') },
   run: { summary: 'run an ELF on the emulated machine', load: () => import('./run.js') },
-  start: { summary: 'the main job (npm start)', load: () => import('./start.js') },
+  start: { summary: 'the main job (npm start): the ftrace-ops overhead sweep', load: () => import('./start.js') },
+  trace: { summary: 'run a program with the function tracer on and print the trace', load: () => import('./trace.js') },
+  bench: { summary: 'ftrace-ops sample: overhead per traced call vs number of ops', load: () => import('./bench.js') },
 };
 
 export const USAGE = `usage: ftrace-lab <verb> [options]

@@ -8,3 +8,6 @@ export { TIMEBASE_HZ, type LabTraceEvent } from './trace-events.js';
 export { Symbolizer, type NamedRange } from './symbolizer.js';
 export { formatPlan, formatPlanLine } from './plan-format.js';
 export type { LabOptions, LabKernelOptions, LabScheme, LabMode } from './options.js';
+export { runOverheadSweep, sampleImage, PUBLISHED_ROWS, type SweepOptions, type SweepRow } from './overhead-sweep.js';
+export { formatSweepTable, sweepJson } from './sweep-report.js';
+export { sweepChartSvg } from './sweep-chart.js';

@@ -17,8 +17,13 @@ import { resolveLabOptions, type LabOptions, type ResolvedLabOptions } from './o
 import { LabTrace } from './lab-trace.js';
 import { TraceEvents } from './trace-events.js';
 
-/** Instructions per deterministic run chunk; trace buffers are drained between chunks. */
+/** Largest deterministic run chunk; trace buffers are drained between chunks. */
 export const RUN_CHUNK = 2_000_000;
+
+/** A chunk short enough that no hart can fill its ring buffer (every traced call costs well over 16 instructions). */
+function chunkFor(ringEvents: number): number {
+  return Math.max(10_000, Math.min(RUN_CHUNK, ringEvents * 16));
+}
 
 export interface LabRunOptions {
   /** Instruction budget for all harts together (default 1e9). */
@@ -120,9 +125,10 @@ export class Lab {
 
   private runDeterministic(maxInsns: number): RunResult {
     let total = 0;
+    const chunk = chunkFor(Math.floor((this.options.bufferSizeKb * 1024) / 32));
     const per = this.machine.harts.map(() => ({ instructions: 0 }));
     for (;;) {
-      const r = this.machine.run({ maxInsns: Math.min(RUN_CHUNK, maxInsns - total) });
+      const r = this.machine.run({ maxInsns: Math.min(chunk, maxInsns - total) });
       total += r.instructions;
       r.harts.forEach((h, i) => (per[i]!.instructions += h.instructions));
       this.trace.events_.collect();

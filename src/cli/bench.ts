@@ -1,0 +1,108 @@
+// `ftrace-lab bench`: the ftrace-ops sample sweep (overhead per traced call vs relevant/irrelevant ops, both schemes).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runOverheadSweep, PUBLISHED_ROWS, type SweepRow } from '../lab/overhead-sweep.js';
+import { sweepChartSvg } from '../lab/sweep-chart.js';
+import { formatSweepTable, sweepJson } from '../lab/sweep-report.js';
+import type { LabScheme } from '../lab/options.js';
+import { EXIT_USAGE } from './exit-codes.js';
+import { ArgCursor, parseChoice, parseIntArg, VerbUsageError } from './verb-args.js';
+
+export const BENCH_USAGE = `usage: ftrace-lab bench [--calls N] [--relevant N] [--irrelevant N] [--save-regs] [--scheme list|callops|both]
+                       [--repeats N] [--out DIR] [--no-files] [--json]
+
+Mirrors samples/ftrace/ftrace-ops.c on the emulated machine: registers N empty-callback ops filtered on
+tracee_relevant and M on tracee_irrelevant, calls tracee_relevant --calls times, and reports per call the
+overhead in guest instructions (minstret delta around the driver loop minus the untraced baseline; deterministic)
+and in host ns (median of --repeats whole guest runs).
+
+  --calls N         nr_function_calls (default 100000)
+  --relevant N      only this row (with --irrelevant; default: the published sweep)
+  --irrelevant N
+  --save-regs       FTRACE_OPS_FL_SAVE_REGS on every ops (ftrace_regs_caller)
+  --scheme S        list, callops or both (default both)
+  --repeats N       host-time repeats per row (default 3)
+  --out DIR         where results.json and overhead.svg go (default bench-out/)
+  --no-files        write nothing
+  --json            print {"rows": [...]} to stdout instead of the table`;
+
+export interface BenchArgs {
+  calls: number;
+  rows: (readonly [number, number])[];
+  saveRegs: boolean;
+  schemes: LabScheme[];
+  repeats: number;
+  out: string | null;
+  json: boolean;
+}
+
+export function parseBenchArgs(argv: readonly string[]): BenchArgs | 'help' {
+  const a: BenchArgs = { calls: 100_000, rows: [...PUBLISHED_ROWS], saveRegs: false, schemes: ['list', 'callops'], repeats: 3, out: 'bench-out', json: false };
+  let rel: number | undefined;
+  let irrel: number | undefined;
+  const c = new ArgCursor(argv);
+  for (let w = c.next(); w !== undefined; w = c.next()) {
+    if (w === '-h' || w === '--help') return 'help';
+    else if (w === '--calls') a.calls = parseIntArg(c.value(w), w, 1, 1e9);
+    else if (w === '--relevant') rel = parseIntArg(c.value(w), w, 0, 10_000);
+    else if (w === '--irrelevant') irrel = parseIntArg(c.value(w), w, 0, 10_000);
+    else if (w === '--save-regs') a.saveRegs = true;
+    else if (w === '--scheme') {
+      const s = parseChoice(c.value(w), w, ['list', 'callops', 'both'] as const);
+      a.schemes = s === 'both' ? ['list', 'callops'] : [s];
+    } else if (w === '--repeats') a.repeats = parseIntArg(c.value(w), w, 1, 1000);
+    else if (w === '--out') a.out = c.value(w);
+    else if (w === '--no-files') a.out = null;
+    else if (w === '--json') a.json = true;
+    else throw new VerbUsageError(`unknown argument '${w}'`);
+  }
+  if (rel !== undefined || irrel !== undefined) a.rows = [[rel ?? 1, irrel ?? 0]];
+  return a;
+}
+
+/** A one-line progress bar on stderr (only when it is a terminal, or always when forced). */
+function progress(done: number, total: number, row: SweepRow): void {
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
+  process.stderr.write(`\r[${bar}] ${done}/${total} ${row.scheme} (${row.relevant},${row.irrelevant})    ${done === total ? '\n' : ''}`);
+}
+
+/** Run the sweep and report; shared with `start` (npm start). */
+export async function runBench(a: BenchArgs): Promise<SweepRow[]> {
+  const t0 = performance.now();
+  const rows = await runOverheadSweep({ schemes: a.schemes, rows: a.rows, calls: a.calls, saveRegs: a.saveRegs, repeats: a.repeats, onRow: progress });
+  const seconds = (performance.now() - t0) / 1000;
+  const meta = { calls: a.calls, repeats: a.repeats, saveRegs: a.saveRegs, seconds };
+  if (a.json) process.stdout.write(sweepJson(rows, meta) + '\n');
+  else {
+    process.stdout.write(`ftrace-ops sample: ${a.calls} calls per row, host ns = median of ${a.repeats}, ${seconds.toFixed(1)} s\n`);
+    process.stdout.write(formatSweepTable(rows));
+  }
+  if (a.out !== null) {
+    mkdirSync(a.out, { recursive: true });
+    writeFileSync(join(a.out, 'results.json'), sweepJson(rows, meta) + '\n');
+    writeFileSync(join(a.out, 'overhead.svg'), sweepChartSvg(rows));
+    process.stderr.write(`wrote ${join(a.out, 'results.json')} and ${join(a.out, 'overhead.svg')}\n`);
+  }
+  return rows;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let a: BenchArgs | 'help';
+  try {
+    a = parseBenchArgs(argv);
+  } catch (err) {
+    if (err instanceof VerbUsageError) {
+      process.stderr.write(`ftrace-lab bench: ${err.message}\n${BENCH_USAGE}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+  if (a === 'help') {
+    process.stdout.write(BENCH_USAGE + '\n');
+    return 0;
+  }
+  await runBench(a);
+  return 0;
+}

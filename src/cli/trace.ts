@@ -1,0 +1,146 @@
+// `ftrace-lab trace`: boot a program (ELF or synthetic kernel) under the Lab, trace the selected functions to its end, print the trace.
+import { readFileSync } from 'node:fs';
+import { Lab } from '../lab/lab.js';
+import type { LabMode, LabOptions, LabScheme } from '../lab/options.js';
+import { formatPlan } from '../lab/plan-format.js';
+import type { RunResult } from '../machine/machine.js';
+import { formatTraceHeader, formatTraceLine } from '../tracefs/trace-format.js';
+import { EXIT_BUDGET, EXIT_GUEST_FAULT, EXIT_USAGE } from './exit-codes.js';
+import { ArgCursor, parseChoice, parseIntArg, VerbUsageError } from './verb-args.js';
+
+export const TRACE_USAGE = `usage: ftrace-lab trace (prog.elf | --kernel N) [-l GLOB]... [-n GLOB]... [-p function|count]
+                       [--harts N] [--mode deterministic|parallel] [--scheme list|callops] [--seed N]
+                       [--sample-calls N] [--buffer-kb N] [--dry-run] [--max-insns N]
+
+Runs the program to its end with the function tracer on and prints the trace in the kernel function tracer's
+format (one line per traced call: '... TIMESTAMP: func <-parent'); the hart is the CPU.
+
+  prog.elf          a RISC-V ELF built with -fpatchable-function-entry (sites with a misaligned entry or
+                    without the NOPs are reported on stderr and left untraced)
+  --kernel N        the synthetic kernel with N functions instead (plus the ftrace-ops sample)
+  -l GLOB           set_ftrace_filter pattern (repeatable; default: every function)
+  -n GLOB           set_ftrace_notrace pattern (repeatable)
+  -p TRACER         function (default) or count (prints hits per function)
+  --harts N         harts (default 1)
+  --mode M          deterministic (default) or parallel
+  --scheme S        call-site scheme: callops (default) or list
+  --seed N          deterministic scheduler seed (default 0)
+  --sample-calls N  synthetic kernel: calls of tracee_relevant by the sample driver (default 10)
+  --buffer-kb N     per-hart trace ring buffer (default 256)
+  --dry-run         print the patch plan of enabling the tracer (one line per write) and exit
+  --max-insns N     instruction budget (default 1e9); exit 124 when exhausted`;
+
+export interface TraceArgs {
+  file?: string;
+  kernel?: number;
+  filter: string[];
+  notrace: string[];
+  tracer: 'function' | 'count';
+  harts: number;
+  mode: LabMode;
+  scheme: LabScheme;
+  seed: number;
+  sampleCalls: number;
+  bufferKb: number;
+  dryRun: boolean;
+  maxInsns: number;
+}
+
+export function parseTraceArgs(argv: readonly string[]): TraceArgs | 'help' {
+  const a: TraceArgs = {
+    filter: [], notrace: [], tracer: 'function', harts: 1, mode: 'deterministic', scheme: 'callops', seed: 0,
+    sampleCalls: 10, bufferKb: 256, dryRun: false, maxInsns: 1e9,
+  };
+  const c = new ArgCursor(argv);
+  for (let w = c.next(); w !== undefined; w = c.next()) {
+    if (w === '-h' || w === '--help') return 'help';
+    else if (w === '--kernel') a.kernel = parseIntArg(c.value(w), w, 1, 100_000);
+    else if (w === '-l') a.filter.push(c.value(w));
+    else if (w === '-n') a.notrace.push(c.value(w));
+    else if (w === '-p') a.tracer = parseChoice(c.value(w), w, ['function', 'count'] as const);
+    else if (w === '--harts') a.harts = parseIntArg(c.value(w), w, 1, 32);
+    else if (w === '--mode') a.mode = parseChoice(c.value(w), w, ['deterministic', 'parallel'] as const);
+    else if (w === '--scheme') a.scheme = parseChoice(c.value(w), w, ['list', 'callops'] as const);
+    else if (w === '--seed') a.seed = parseIntArg(c.value(w), w);
+    else if (w === '--sample-calls') a.sampleCalls = parseIntArg(c.value(w), w, 0, 1e9);
+    else if (w === '--buffer-kb') a.bufferKb = parseIntArg(c.value(w), w, 1, 65536);
+    else if (w === '--dry-run') a.dryRun = true;
+    else if (w === '--max-insns') a.maxInsns = parseIntArg(c.value(w), w, 0, 1e13);
+    else if (w.startsWith('-')) throw new VerbUsageError(`unknown option '${w}'`);
+    else if (a.file === undefined) a.file = w;
+    else throw new VerbUsageError(`unexpected argument '${w}'`);
+  }
+  if ((a.file === undefined) === (a.kernel === undefined)) throw new VerbUsageError('give either an ELF file or --kernel N');
+  return a;
+}
+
+function labOptions(a: TraceArgs): LabOptions {
+  const common = { harts: a.harts, mode: a.mode, scheme: a.scheme, seed: a.seed, bufferSizeKb: a.bufferKb };
+  if (a.file !== undefined) return { ...common, elf: readFileSync(a.file) };
+  return { ...common, kernel: { functions: a.kernel!, runSample: true, nrCalls: a.sampleCalls } };
+}
+
+function exitStatus(r: RunResult): number {
+  if (r.reason === 'halted') return Math.min(r.exitCode ?? 0, 255);
+  if (r.reason === 'budget') return EXIT_BUDGET;
+  return EXIT_GUEST_FAULT;
+}
+
+export async function traceMain(a: TraceArgs): Promise<number> {
+  const lab = await Lab.create(labOptions(a));
+  for (const r of lab.rejected) process.stderr.write(`ftrace-lab trace: ${r.symbol}: left untraced (${r.reason}: ${r.detail})\n`);
+  const handle = await lab.ftrace.register({
+    tracer: a.tracer,
+    ...(a.filter.length ? { filter: a.filter } : {}),
+    ...(a.notrace.length ? { notrace: a.notrace } : {}),
+  });
+  if (a.dryRun) {
+    process.stdout.write(formatPlan(lab.ftrace.plan()));
+    return 0;
+  }
+  let lines = 0;
+  const out: string[] = [];
+  const flush = () => {
+    if (out.length) process.stdout.write(out.join(''));
+    out.length = 0;
+  };
+  if (a.tracer === 'function') {
+    process.stdout.write(formatTraceHeader({ tracer: 'function', entries: 0, written: 0, cpus: a.harts }).replace(/entries-in-buffer\/entries-written: 0\/0/, 'entries-in-buffer/entries-written: streamed'));
+    lab.trace.events_.onEvents((batch) => {
+      for (const e of batch) out.push(formatTraceLine(e) + '\n');
+      lines += batch.length;
+      if (out.length > 4096) flush();
+    });
+  }
+  const r = await lab.run({ maxInsns: a.maxInsns });
+  lab.trace.clear();
+  flush();
+  if (a.tracer === 'count') {
+    const counts = [...lab.ftrace.counts(handle)].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]));
+    process.stdout.write(`  Function                               Hit\n  --------                               ---\n`);
+    for (const [name, n] of counts) process.stdout.write(`  ${name.padEnd(38)} ${n}\n`);
+  }
+  const lost = lab.trace.lost().perHart.reduce((s, n) => s + n, 0);
+  if (lost) process.stderr.write(`ftrace-lab trace: ${lost} events lost (ring buffer full; try --buffer-kb)\n`);
+  if (r.reason !== 'halted') process.stderr.write(`ftrace-lab trace: the guest stopped: ${r.reason}\n`);
+  else if (lines === 0 && a.tracer === 'function') process.stderr.write('ftrace-lab trace: no traced calls\n');
+  return exitStatus(r);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let a: TraceArgs | 'help';
+  try {
+    a = parseTraceArgs(argv);
+  } catch (err) {
+    if (err instanceof VerbUsageError) {
+      process.stderr.write(`ftrace-lab trace: ${err.message}\n${TRACE_USAGE}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+  if (a === 'help') {
+    process.stdout.write(TRACE_USAGE + '\n');
+    return 0;
+  }
+  return traceMain(a);
+}
