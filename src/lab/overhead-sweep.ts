@@ -67,31 +67,40 @@ export function sampleImage(scheme: LabScheme): GuestImage {
   });
 }
 
-/** Run the guest (boot, tiny kernel, driver loop) `repeats` times on the same Lab, restarting hart 0 each time. */
-async function measure(lab: Lab, calls: number, repeats: number): Promise<Measurement> {
+/** One whole guest run (boot, tiny kernel, driver loop of `calls`) on the same Lab, restarting hart 0: instret + host ns. */
+async function runOnce(lab: Lab, calls: number): Promise<Measurement> {
   const m = lab.machine;
-  const start = lab.symbol('_start');
-  const tohost = lab.symbol('tohost');
   m.memory.writeU64(lab.symbol(FTRACE_OPS_SAMPLE.nrCalls), calls);
-  let instret: bigint | null = null;
-  const ns: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    m.setTohost(tohost);
-    m.resetHart(0, start);
-    const t0 = process.hrtime.bigint();
-    const r = await lab.run({ maxInsns: 1e11 });
-    const dt = Number(process.hrtime.bigint() - t0);
-    if (r.reason !== 'halted' || r.exitCode !== 0) {
-      throw new LabError('LAB_BAD_OPTION', `the sample run stopped with ${r.reason}${r.exitCode !== undefined ? ` (exit ${r.exitCode})` : ''}`);
-    }
-    const got = m.memory.readU64(lab.symbol(FTRACE_OPS_SAMPLE.instret));
-    if (instret !== null && got !== instret) {
-      throw new LabError('LAB_BAD_OPTION', `instruction count changed between repeats (${instret} vs ${got})`);
-    }
-    instret = got;
-    ns.push(dt);
+  m.setTohost(lab.symbol('tohost'));
+  m.resetHart(0, lab.symbol('_start'));
+  const t0 = process.hrtime.bigint();
+  const r = await lab.run({ maxInsns: 1e11 });
+  const ns = Number(process.hrtime.bigint() - t0);
+  if (r.reason !== 'halted' || r.exitCode !== 0) {
+    throw new LabError('LAB_BAD_OPTION', `the sample run stopped with ${r.reason}${r.exitCode !== undefined ? ` (exit ${r.exitCode})` : ''}`);
   }
-  return { instret: instret!, ns: median(ns) };
+  return { instret: m.memory.readU64(lab.symbol(FTRACE_OPS_SAMPLE.instret)), ns };
+}
+
+/**
+ * Instructions of the driver loop (deterministic: checked equal across repeats) and host ns of the loop alone:
+ * after one warm-up run, median(run with `calls`) - median(run with 0 calls), so boot and kernel time cancel out.
+ */
+async function measure(lab: Lab, calls: number, repeats: number): Promise<Measurement> {
+  await runOnce(lab, Math.min(calls, 1000)); // warm-up: V8 tiers up the engine
+  const full: number[] = [];
+  const empty: number[] = [];
+  let instret: bigint | null = null;
+  for (let i = 0; i < repeats; i++) {
+    const r = await runOnce(lab, calls);
+    if (instret !== null && r.instret !== instret) {
+      throw new LabError('LAB_BAD_OPTION', `instruction count changed between repeats (${instret} vs ${r.instret})`);
+    }
+    instret = r.instret;
+    full.push(r.ns);
+    empty.push((await runOnce(lab, 0)).ns);
+  }
+  return { instret: instret!, ns: Math.max(0, median(full) - median(empty)) };
 }
 
 /** A fresh Lab on the scheme's image with `relevant` + `irrelevant` empty-callback ops registered. */
