@@ -57,6 +57,24 @@ describe('Machine', () => {
     expect(machine.minstret(0)).toBe(machine.hart(0).retired);
   });
 
+  it('output larger than the UART ring is not lost (the host drains between slices)', () => {
+    const src = testProgram(`
+  li t0, 0x10000000
+  li t1, 100000
+  li t2, 0
+1: andi t3, t2, 63
+  addi t3, t3, 48
+  sb t3, 0(t0)
+  addi t2, t2, 1
+  bne t2, t1, 1b`);
+    const { machine, result } = runSource(src, { maxInsns: 2e6 });
+    expect(result.reason).toBe('halted');
+    const out = machine.uartOutput;
+    expect(out.length).toBe(100000);
+    expect(out.slice(0, 3)).toBe('012');
+    expect(out.charCodeAt(99999)).toBe(48 + (99999 & 63));
+  });
+
   it('reports the failing case number as the exit code', () => {
     const { result } = runSource(testProgram('  li gp, 42\n  j fail'));
     expect(result).toMatchObject({ reason: 'halted', exitCode: 42 });
