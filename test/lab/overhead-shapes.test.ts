@@ -1,0 +1,56 @@
+// The ftrace-ops sample's shapes on guest instruction counts (deterministic): CALL_OPS flat, list func linear, >=2 relevant equal.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runOverheadSweep, PUBLISHED_ROWS, type SweepRow } from '../../src/lab/index.js';
+import { FtraceLabError } from '../../src/errors.js';
+
+const CALLS = 40;
+let rows: SweepRow[] = [];
+const insns = (scheme: string, rel: number, irrel: number): bigint => {
+  const r = rows.find((x) => x.scheme === scheme && x.relevant === rel && x.irrelevant === irrel);
+  if (!r) throw new Error(`no row ${scheme} ${rel},${irrel}`);
+  return r.tracedInstret;
+};
+
+describe('overhead sweep shapes (instructions, not time)', () => {
+  beforeAll(async () => {
+    rows = await runOverheadSweep({ calls: CALLS, repeats: 1 });
+  });
+
+  it('measures every published row for both schemes against a disabled-site baseline', () => {
+    expect(rows).toHaveLength(2 * PUBLISHED_ROWS.length);
+    for (const r of rows) {
+      expect(r.overheadInsns).toBeGreaterThan(0);
+      expect(r.baselineInstret).toBe(rows[0]!.baselineInstret); // same loop, sites disabled (auipc + nop)
+    }
+  });
+
+  it('callops (1, k) costs the same for every k', () => {
+    const ks = [0, 1, 2, 10, 100, 200].map((k) => insns('callops', 1, k));
+    expect(new Set(ks).size).toBe(1);
+  });
+
+  it('list (1, k) grows strictly with k, by the same amount per irrelevant ops (one ftrace_ops_test)', () => {
+    const ks = [0, 1, 2, 10, 100, 200];
+    const v = ks.map((k) => insns('list', 1, k));
+    for (let i = 1; i < v.length; i++) expect(v[i]! > v[i - 1]!).toBe(true);
+    const slope = (v[1]! - v[0]!) / BigInt(CALLS);
+    expect(slope).toBeGreaterThan(0n);
+    for (let i = 1; i < ks.length; i++) expect(v[i]! - v[0]!).toBe(slope * BigInt(ks[i]!) * BigInt(CALLS));
+  });
+
+  it('callops (1, 0) is cheaper than list (1, 0)', () => {
+    expect(insns('callops', 1, 0) < insns('list', 1, 0)).toBe(true);
+  });
+
+  it('with 2+ relevant ops both schemes take the list func: CALL_OPS costs exactly one more instruction per call', () => {
+    // The site's literal holds ftrace_list_ops, so CALL_OPS's ftrace_caller loads it (one extra `ld`) and then calls
+    // the same list func the list scheme's ftrace_caller reaches through ftrace_call_dest.
+    for (const n of [2, 10, 100, 200]) expect(insns('callops', n, 0) - insns('list', n, 0)).toBe(BigInt(CALLS));
+  });
+
+  it('rejects bad sweep options with typed errors', async () => {
+    await expect(runOverheadSweep({ calls: 0 })).rejects.toBeInstanceOf(FtraceLabError);
+    await expect(runOverheadSweep({ rows: [[-1, 0]] })).rejects.toBeInstanceOf(FtraceLabError);
+    await expect(runOverheadSweep({ schemes: ['x86' as never], rows: [[1, 0]], calls: 1 })).rejects.toBeInstanceOf(FtraceLabError);
+  });
+});
