@@ -1,0 +1,14 @@
+// The package's public API: the Lab (machine + guest runtime + ftrace core), the Machine, the ISA and ELF toolkits, errors.
+export { FtraceLabError } from './errors.js';
+export * from './lab/index.js';
+export { Tracefs, TracefsError, TRACEFS_FILES, TRACERS, formatTrace, formatTraceLine, type TracefsFile, type TracefsTracer } from './tracefs/index.js';
+export { StopAllApply, TextPoker, PatchError, type PatchProtocol, type PatchableMachine, type PatchReport, type TextWriter } from './patch/index.js';
+export { Machine, GuestMemory, Hart, MachineError, type MachineOptions, type RunOptions, type RunResult, type StopReason } from './machine/index.js';
+export * from './isa/index.js';
+export * from './elf/index.js';
+export {
+  FtraceCore, FtraceOps, FtraceError, DynFtrace, RecordTable, planFtraceInit, applyPlanStopped, createScheme, SCHEME_NAMES,
+  type PatchPlan, type SiteWrite, type FtraceErrorCode,
+} from './ftrace/index.js';
+export { buildGuestImage, WorkloadError, type GuestImage, type GuestImageOptions } from './workload/index.js';
+export { GuestRuntimeError } from './guest/index.js';
