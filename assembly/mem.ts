@@ -1,6 +1,7 @@
 // Guest memory access for the slow path: physical RAM/device access, tohost detection, and virtual access via the MMU.
 import {
-  CTRL_BASE, CTRL_EXIT, CTRL_EXIT_CODE, CTRL_RAM_SIZE, CTRL_TOHOST, RAM_GUEST_BASE, RAM_WASM_BASE,
+  CTRL_BASE, CTRL_EXIT, CTRL_EXIT_CODE, CTRL_FLAG_COHERENT, CTRL_FLAGS, CTRL_NHARTS, CTRL_RAM_SIZE, CTRL_TOHOST,
+  DC_SLOTS, DC_TAGS, DCACHE_BASE, DCACHE_PER_HART, H_GEN, HART_BASE, HART_STATE_SIZE, RAM_GUEST_BASE, RAM_WASM_BASE,
 } from '../src/machine/layout';
 import { ACC_LOAD, ACC_STORE, accessFault } from './causes';
 import { DEV_NONE, DEV_UART_FULL, deviceLoad, deviceStore, isDevice } from './devices';
@@ -42,6 +43,30 @@ export function physLoad(pa: u64, size: u32, va: u64): i32 {
   return MEM_FAULT;
 }
 
+/**
+ * Coherent mode (CTRL_FLAG_COHERENT): a store into a physical page that some hart holds decoded
+ * (or into the first bytes of the page after one, where a 32-bit instruction may straddle)
+ * empties that hart's whole decode cache by bumping its generation.
+ */
+function invalidateDecoded(pa: u64, size: u32): void {
+  const n = load<u32>(CTRL_BASE + CTRL_NHARTS);
+  const first = pa >> 12;
+  const last = (pa + <u64>size - 1) >> 12;
+  const lo = (pa & 0xfff) < 2 ? first - 1 : first; // a straddling instruction of the previous page
+  for (let h: u32 = 0; h < n; h++) {
+    const hb = <usize>HART_BASE + <usize>h * <usize>HART_STATE_SIZE;
+    const dc = <usize>DCACHE_BASE + <usize>h * <usize>DCACHE_PER_HART;
+    const gen = load<u32>(hb + H_GEN);
+    for (let p = lo; p <= last; p++) {
+      const tag = dc + DC_TAGS + <usize>(p % <u64>DC_SLOTS) * 16;
+      if (load<u64>(tag) == p && load<u32>(tag, 8) == gen) {
+        store<u32>(hb + H_GEN, gen + 1);
+        break;
+      }
+    }
+  }
+}
+
 /** Checks a RAM store against tohost; records the exit value when the guest wrote one. */
 function checkTohost(pa: u64, size: u32): i32 {
   const th = load<u64>(CTRL_BASE + CTRL_TOHOST);
@@ -63,6 +88,7 @@ export function physStore(pa: u64, size: u32, v: u64, va: u64): i32 {
     else if (size == 2) store<u16>(at, <u16>v);
     else if (size == 4) store<u32>(at, <u32>v);
     else store<u64>(at, v);
+    if ((load<u32>(CTRL_BASE + CTRL_FLAGS) & CTRL_FLAG_COHERENT) != 0) invalidateDecoded(pa, size);
     return checkTohost(pa, size);
   }
   if (isDevice(pa)) {

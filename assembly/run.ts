@@ -1,6 +1,6 @@
 // The hart run loop: dispatches predecoded entries with a dense switch; fast paths inline, everything rare goes to step().
 import {
-  CTRL_BASE, CTRL_EXIT, CTRL_PAUSE, CTRL_RAM_SIZE, CTRL_TOHOST, H_BREAKPOINT, H_BREAKPOINT_ON, H_LAST_RUN,
+  CTRL_BASE, CTRL_EXIT, CTRL_FLAG_COHERENT, CTRL_FLAGS, CTRL_PAUSE, CTRL_RAM_SIZE, CTRL_TOHOST, H_BREAKPOINT, H_BREAKPOINT_ON, H_LAST_RUN,
   H_RETIRED, H_STOP, H_XSINK, RAM_GUEST_BASE, RAM_WASM_BASE, STOP_BREAKPOINT, STOP_BUDGET, STOP_FAULT_LOOP,
   STOP_HALTED, STOP_PAUSE, STOP_UART_FULL, STOP_WFI,
 } from '../src/machine/layout';
@@ -23,6 +23,7 @@ const REQ_DECODE: i32 = 4; // the entry at ep is not decoded yet
 // data-path parameters derived from machine state (per-instance scratch)
 let gRamLim: u64 = 0;
 let gThLo: u64 = 0;
+let gStLim: u64 = 0;
 
 /** Derives the fast-path RAM limit (0 when data accesses are translated) and the tohost window. */
 function deriveDataPath(hb: usize): void {
@@ -30,6 +31,8 @@ function deriveDataPath(hb: usize): void {
   gRamLim = translated(hb, dataPriv(hb)) || ram < 8 ? 0 : ram - 7;
   const th = load<u64>(CTRL_BASE + CTRL_TOHOST);
   gThLo = th == 0 ? 0xffffffffffffff00 : th - <u64>RAM_GUEST_BASE - 8;
+  // coherent mode: every store goes through the slow path, which invalidates decoded copies
+  gStLim = (load<u32>(CTRL_BASE + CTRL_FLAGS) & CTRL_FLAG_COHERENT) != 0 ? 0 : gRamLim;
 }
 
 /** Takes a pending enabled interrupt, if any; true if that made a trap storm. */
@@ -56,6 +59,7 @@ export function runHart(hart: i32, budget: i32): i32 {
   deriveDataPath(hb);
   let ramLim = gRamLim;
   let thLo = gThLo;
+  let stLim = gStLim;
   const bpOn = load<u32>(hb + H_BREAKPOINT_ON) != 0;
   const bp = load<u64>(hb + H_BREAKPOINT);
   let pc = getPc(hb);
@@ -78,7 +82,7 @@ export function runHart(hart: i32, budget: i32): i32 {
       if (base == 0) {
         pc = getPc(hb);
         if (fetchStorm) { stop = STOP_FAULT_LOOP; break; }
-        deriveDataPath(hb); ramLim = gRamLim; thLo = gThLo;
+        deriveDataPath(hb); ramLim = gRamLim; thLo = gThLo; stLim = gStLim;
         continue;
       }
       vpage = pc >> 12;
@@ -360,7 +364,7 @@ export function runHart(hart: i32, budget: i32): i32 {
         }
         case O.OP_SD: {
           const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
-          if (off >= ramLim || off - thLo < 16) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
+          if (off >= stLim || off - thLo < 16) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
           const at = <usize>off;
           const v = load<u64>(<usize>load<u32>(ep, 12));
           store<u64>(at, v, RAM_WASM_BASE);
@@ -368,7 +372,7 @@ export function runHart(hart: i32, budget: i32): i32 {
         }
         case O.OP_SW: {
           const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
-          if (off >= ramLim || off - thLo < 16) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
+          if (off >= stLim || off - thLo < 16) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
           const at = <usize>off;
           const v = load<u64>(<usize>load<u32>(ep, 12));
           store<u32>(at, <u32>v, RAM_WASM_BASE);
@@ -376,7 +380,7 @@ export function runHart(hart: i32, budget: i32): i32 {
         }
         case O.OP_SH: {
           const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
-          if (off >= ramLim || off - thLo < 16) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
+          if (off >= stLim || off - thLo < 16) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
           const at = <usize>off;
           const v = load<u64>(<usize>load<u32>(ep, 12));
           store<u16>(at, <u16>v, RAM_WASM_BASE);
@@ -384,7 +388,7 @@ export function runHart(hart: i32, budget: i32): i32 {
         }
         case O.OP_SB: {
           const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
-          if (off >= ramLim || off - thLo < 16) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
+          if (off >= stLim || off - thLo < 16) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
           const at = <usize>off;
           const v = load<u64>(<usize>load<u32>(ep, 12));
           store<u8>(at, <u8>v, RAM_WASM_BASE);
@@ -413,7 +417,7 @@ export function runHart(hart: i32, budget: i32): i32 {
         pc = getPc(hb);
         if (fetchStorm) { stop = STOP_FAULT_LOOP; break; }
         vpage = 0xffffffffffffffff;
-        deriveDataPath(hb); ramLim = gRamLim; thLo = gThLo;
+        deriveDataPath(hb); ramLim = gRamLim; thLo = gThLo; stLim = gStLim;
       }
       continue;
     }
@@ -425,7 +429,7 @@ export function runHart(hart: i32, budget: i32): i32 {
       pc = getPc(hb);
       if ((r & S_CTX) != 0 || kind != S_NEXT) {
         vpage = 0xffffffffffffffff;
-        deriveDataPath(hb); ramLim = gRamLim; thLo = gThLo;
+        deriveDataPath(hb); ramLim = gRamLim; thLo = gThLo; stLim = gStLim;
       }
       if (kind == S_HALT) { stop = STOP_HALTED; break; }
       if (kind == S_WFI) { stop = STOP_WFI; break; }
@@ -435,7 +439,7 @@ export function runHart(hart: i32, budget: i32): i32 {
         setPc(hb, pc);
         if (checkInterrupts(hb)) { pc = getPc(hb); stop = STOP_FAULT_LOOP; break; }
         pc = getPc(hb);
-        deriveDataPath(hb); ramLim = gRamLim; thLo = gThLo;
+        deriveDataPath(hb); ramLim = gRamLim; thLo = gThLo; stLim = gStLim;
       }
       if (atomic.load<u32>(CTRL_BASE + CTRL_PAUSE) != 0) { stop = STOP_PAUSE; break; }
     }

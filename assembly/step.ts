@@ -53,11 +53,14 @@ function execLoad(hb: usize, op: u32, ep: usize, pc: u64): i32 {
 function execStore(hb: usize, op: u32, ep: usize, pc: u64): i32 {
   const va = load<u64>(<usize>load<u32>(ep, E_RS1)) + <u64>load<i32>(ep, E_IMM);
   const size: u32 = op == OP_SB ? 1 : op == OP_SH ? 2 : op == OP_SW ? 4 : 8;
+  const gen = load<u32>(hb + H_GEN);
   const r = virtStore(hb, va, size, load<u64>(<usize>load<u32>(ep, E_RS2)));
   if (r == MEM_FAULT) return trap(hb, memCause, memTval, pc, load<u32>(ep, E_RAW));
   if (r == MEM_UART_FULL) return S_UART_FULL;
   next(hb, pc, (<u32>load<u8>(ep, E_ADV) >> E_SHIFT));
-  return r == MEM_HALT ? S_HALT : S_NEXT;
+  if (r == MEM_HALT) return S_HALT;
+  return load<u32>(hb + H_GEN) != gen ? S_NEXT | S_CTX : S_NEXT; // coherent mode flushed this hart's code
+
 }
 
 @inline function sextW(v: u64): u64 {

@@ -7,7 +7,7 @@ import { type EngineExports, engineModule, instantiateEngine } from './engine.js
 import { MachineError } from './errors.js';
 import { type FaultReport, Hart } from './hart.js';
 import {
-  CTRL_BASE, CTRL_EXIT, CTRL_EXIT_CODE, CTRL_FROMHOST, CTRL_TOHOST, DEFAULT_RAM_SIZE, MAX_HARTS, PAGE_SIZE,
+  CTRL_BASE, CTRL_EXIT, CTRL_EXIT_CODE, CTRL_FLAG_COHERENT, CTRL_FLAGS, CTRL_FROMHOST, CTRL_TOHOST, DEFAULT_RAM_SIZE, MAX_HARTS, PAGE_SIZE,
   RAM_GUEST_BASE, RAM_WASM_BASE, STOP_BREAKPOINT, STOP_BUDGET, STOP_ERROR, STOP_FAULT_LOOP, STOP_HALTED,
   STOP_PAUSE, STOP_UART_FULL, STOP_WFI,
 } from './layout.js';
@@ -39,6 +39,12 @@ export interface MachineOptions {
   recordSchedule?: boolean;
   /** Called with UART output as it is drained (in addition to accumulating it). */
   onUart?: (text: string) => void;
+  /**
+   * Coherent instruction fetch (oracle mode): every store, by a hart or the host, empties the decode
+   * cache of each hart holding the stored-to page, so modified code is seen without fence.i.
+   * Default false: each hart keeps executing what it decoded until its own fence.i.
+   */
+  coherent?: boolean;
 }
 
 export interface RunOptions {
@@ -112,7 +118,9 @@ export class Machine {
     }
     this.engine = instantiateEngine(wasm);
     this.engine.init(nharts, BigInt(ram));
-    this.memory = new GuestMemory(wasm, ram);
+    const coherent = opts.coherent ?? false;
+    new DataView(wasm.buffer).setUint32(CTRL_BASE + CTRL_FLAGS, coherent ? CTRL_FLAG_COHERENT : 0, true);
+    this.memory = new GuestMemory(wasm, ram, coherent ? () => this.flushAll() : undefined);
     this.clint = new Clint(wasm);
     this.harts = Array.from({ length: nharts }, (_, i) => new Hart(i, wasm, this.engine));
     this.waiting = new Array<boolean>(nharts).fill(false);
@@ -185,6 +193,10 @@ export class Machine {
 
   flushIcache(hart: number): void {
     this.hart(hart).flushIcache();
+  }
+
+  private flushAll(): void {
+    for (const h of this.harts ?? []) h.flushIcache();
   }
 
   minstret(hart = 0): bigint {

@@ -9,6 +9,8 @@ export class GuestMemory {
     readonly wasm: WebAssembly.Memory,
     /** Bytes of guest RAM. */
     readonly size: number,
+    /** Called after every host write (the machine uses it for coherent mode). */
+    private readonly onWrite: () => void = () => {},
   ) {}
 
   /** Wasm offset of guest [addr, addr + len), which must lie inside RAM. */
@@ -40,11 +42,13 @@ export class GuestMemory {
   write(addr: number | bigint, bytes: Uint8Array): void {
     const o = this.offset(addr, bytes.length);
     new Uint8Array(this.wasm.buffer, o, bytes.length).set(bytes);
+    this.onWrite();
   }
 
   fill(addr: number | bigint, len: number, value = 0): void {
     const o = this.offset(addr, len);
     new Uint8Array(this.wasm.buffer, o, len).fill(value);
+    this.onWrite();
   }
 
   readU8(addr: number | bigint): number {
@@ -65,10 +69,12 @@ export class GuestMemory {
 
   writeU8(addr: number | bigint, v: number): void {
     this.view.setUint8(this.offset(addr, 1), v);
+    this.onWrite();
   }
 
   writeU16(addr: number | bigint, v: number): void {
     this.view.setUint16(this.offset(addr, 2), v, true);
+    this.onWrite();
   }
 
   /** 32-bit store; naturally aligned ones are single atomic stores (an aligned instruction patch is never torn). */
@@ -76,9 +82,11 @@ export class GuestMemory {
     const o = this.offset(addr, 4);
     if (o % 4 === 0) Atomics.store(new Uint32Array(this.wasm.buffer, o, 1), 0, v >>> 0);
     else this.view.setUint32(o, v >>> 0, true);
+    this.onWrite();
   }
 
   writeU64(addr: number | bigint, v: bigint | number): void {
     this.view.setBigUint64(this.offset(addr, 8), BigInt.asUintN(64, BigInt(v)), true);
+    this.onWrite();
   }
 }

@@ -43,15 +43,15 @@ export interface GuestRun {
 
 /** Assembles and runs source on a fresh machine (1 MiB RAM by default). */
 export function runSource(source: string, opts: MachineOptions & { maxInsns?: number } = {}): GuestRun {
-  const machine = Machine.create({ ram: opts.ram ?? 0x100000, harts: opts.harts ?? 1 });
+  const machine = Machine.create({ ram: opts.ram ?? 0x100000, harts: opts.harts ?? 1, coherent: opts.coherent ?? false });
   machine.loadProgram(assemble(source, { file: 'test.s' }));
   const result = machine.run({ maxInsns: opts.maxInsns ?? 1e6 });
   return { machine, result };
 }
 
 /** Runs a testProgram body and returns "pass" or a description of the failing case, for readable assertions. */
-export function outcome(body: string, extra = ''): string {
-  const { machine, result } = runSource(testProgram(body, extra));
+export function outcome(body: string, extra = '', opts: MachineOptions = {}): string {
+  const { machine, result } = runSource(testProgram(body, extra), opts);
   if (result.reason !== 'halted') {
     const h = machine.hart(0);
     return `stopped: ${result.reason} at pc 0x${h.pc.toString(16)} priv ${h.priv} gp ${h.x('gp')} mcause 0x${h.csr('mcause').toString(16)} mepc 0x${h.csr('mepc').toString(16)} mstatus 0x${h.csr('mstatus').toString(16)} mip 0x${h.csr('mip').toString(16)} mie 0x${h.csr('mie').toString(16)}`;

@@ -51,6 +51,40 @@ describe('decode cache (incoherent instruction fetch)', () => {
     expect(outcome(body, SITES)).toBe('pass');
   });
 
+  it('coherent mode: stores (guest and host) are seen at once, including a straddling instruction', () => {
+    resetCases();
+    const body = [
+      check('  call site4', 'x14', 1),
+      check(`  la x1, site4\n  li x2, ${ADDI_X14_2}\n  sw x2, 0(x1)\n  call site4`, 'x14', 2),
+      check('  call site2', 'x14', 1),
+      check(`  la x1, site2\n  li x2, ${ADDI_X14_3}\n  sh x2, 0(x1)\n  srli x2, x2, 16\n  sh x2, 2(x1)\n  call site2`, 'x14', 3),
+      check('  call sitec', 'x14', 1),
+      check(`  la x1, sitec\n  li x2, ${ADDI_X14_2}\n  sw x2, 0(x1)\n  call sitec`, 'x14', 2),
+    ].join('\n');
+    expect(outcome(body, SITES, { coherent: true })).toBe('pass');
+    const src = `
+  .globl _start
+_start:
+1: call site4
+  la x1, result
+  sd x14, 0(x1)
+  j 1b
+${SITES}
+  .data
+  .align 3
+result: .dword 0
+`;
+    const prog = assemble(src);
+    const addr = (name: string): number => prog.symbols.find((s) => s.name === name)!.value;
+    const m = Machine.create({ ram: 0x100000, coherent: true });
+    m.loadProgram(prog);
+    m.run({ maxInsns: 1000 });
+    expect(m.memory.readU64(addr('result'))).toBe(1n);
+    m.memory.writeU32(addr('site4'), ADDI_X14_2);
+    m.run({ maxInsns: 1000 });
+    expect(m.memory.readU64(addr('result'))).toBe(2n);
+  });
+
   it('code that was never executed is decoded from the current bytes (lazy decode)', () => {
     resetCases();
     const body = check(`  la x1, site4\n  li x2, ${ADDI_X14_3}\n  sw x2, 0(x1)\n  call site4`, 'x14', 3);
