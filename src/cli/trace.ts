@@ -13,7 +13,8 @@ export const TRACE_USAGE = `usage: ftrace-lab trace (prog.elf | --kernel N) [-l 
                        [--sample-calls N] [--buffer-kb N] [--dry-run] [--max-insns N]
 
 Runs the program to its end with the function tracer on and prints the trace in the kernel function tracer's
-format (one line per traced call: '... TIMESTAMP: func <-parent'); the hart is the CPU.
+format (one line per traced call: '... TIMESTAMP: func <-parent'); the hart is the CPU. The program's
+UART output goes to stderr.
 
   prog.elf          a RISC-V ELF built with -fpatchable-function-entry (sites with a misaligned entry or
                     without the NOPs are reported on stderr and left untraced)
@@ -98,32 +99,25 @@ export async function traceMain(a: TraceArgs): Promise<number> {
     process.stdout.write(formatPlan(lab.ftrace.plan()));
     return 0;
   }
-  let lines = 0;
-  const out: string[] = [];
-  const flush = () => {
-    if (out.length) process.stdout.write(out.join(''));
-    out.length = 0;
-  };
-  if (a.tracer === 'function') {
-    process.stdout.write(formatTraceHeader({ tracer: 'function', entries: 0, written: 0, cpus: a.harts }).replace(/entries-in-buffer\/entries-written: 0\/0/, 'entries-in-buffer/entries-written: streamed'));
-    lab.trace.events_.onEvents((batch) => {
-      for (const e of batch) out.push(formatTraceLine(e) + '\n');
-      lines += batch.length;
-      if (out.length > 4096) flush();
-    });
-  }
+  const lines: string[] = [];
+  if (a.tracer === 'function') lab.trace.drainer.onEvents((batch) => batch.forEach((e) => lines.push(formatTraceLine(e) + '\n')));
   const r = await lab.run({ maxInsns: a.maxInsns });
   lab.trace.clear();
-  flush();
+  const uart = lab.machine.takeUartOutput();
+  if (uart) process.stderr.write(uart); // the program's own console output, kept apart from the trace
+  const lost = lab.trace.lost().perHart.reduce((s, n) => s + n, 0);
+  if (a.tracer === 'function') {
+    process.stdout.write(formatTraceHeader({ tracer: 'function', entries: lines.length, written: lines.length + lost, cpus: a.harts }));
+    for (let i = 0; i < lines.length; i += 4096) process.stdout.write(lines.slice(i, i + 4096).join(''));
+  }
   if (a.tracer === 'count') {
     const counts = [...lab.ftrace.counts(handle)].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]));
     process.stdout.write(`  Function                               Hit\n  --------                               ---\n`);
     for (const [name, n] of counts) process.stdout.write(`  ${name.padEnd(38)} ${n}\n`);
   }
-  const lost = lab.trace.lost().perHart.reduce((s, n) => s + n, 0);
   if (lost) process.stderr.write(`ftrace-lab trace: ${lost} events lost (ring buffer full; try --buffer-kb)\n`);
   if (r.reason !== 'halted') process.stderr.write(`ftrace-lab trace: the guest stopped: ${r.reason}\n`);
-  else if (lines === 0 && a.tracer === 'function') process.stderr.write('ftrace-lab trace: no traced calls\n');
+  else if (lines.length === 0 && a.tracer === 'function') process.stderr.write('ftrace-lab trace: no traced calls\n');
   return exitStatus(r);
 }
 

@@ -4,13 +4,13 @@ import type { LabTraceEvent, TraceEvents } from './trace-events.js';
 export class LabTrace {
   constructor(
     /** The drainer (internal; the Lab collects between run chunks). */
-    readonly events_: TraceEvents,
+    readonly drainer: TraceEvents,
     private readonly isRunning: () => boolean,
   ) {}
 
   /** Every event recorded so far and not yet consumed (ordered by timestamp, then hart). */
   drain(): LabTraceEvent[] {
-    return this.events_.take();
+    return this.drainer.take();
   }
 
   /**
@@ -20,7 +20,7 @@ export class LabTrace {
   async *events(pollMs = 5): AsyncGenerator<LabTraceEvent, void, undefined> {
     for (;;) {
       const wasRunning = this.isRunning();
-      const batch = this.events_.take();
+      const batch = this.drainer.take();
       for (const e of batch) yield e;
       if (!wasRunning && batch.length === 0) return;
       if (batch.length === 0) await new Promise((r) => setTimeout(r, pollMs));
@@ -29,11 +29,11 @@ export class LabTrace {
 
   /** Events each hart's guest buffer dropped because it was full (plus host-side drops in `hostDropped`). */
   lost(): { perHart: number[]; hostDropped: number } {
-    return { perHart: this.events_.lost(), hostDropped: this.events_.hostDropped };
+    return { perHart: this.drainer.lost(), hostDropped: this.drainer.hostDropped };
   }
 
   /** Discard everything recorded so far. */
   clear(): void {
-    this.events_.clear();
+    this.drainer.clear();
   }
 }

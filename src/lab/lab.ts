@@ -119,7 +119,7 @@ export class Lab {
       return this.machine.mode === 'parallel' ? await this.runParallel(maxInsns) : this.runDeterministic(maxInsns);
     } finally {
       this.running = false;
-      this.trace.events_.collect();
+      this.trace.drainer.collect();
     }
   }
 
@@ -131,13 +131,13 @@ export class Lab {
       const r = this.machine.run({ maxInsns: Math.min(chunk, maxInsns - total) });
       total += r.instructions;
       r.harts.forEach((h, i) => (per[i]!.instructions += h.instructions));
-      this.trace.events_.collect();
+      this.trace.drainer.collect();
       if (r.reason !== 'budget' || total >= maxInsns) return { ...r, instructions: total, harts: per };
     }
   }
 
   private async runParallel(maxInsns: number): Promise<RunResult> {
-    const timer = setInterval(() => this.trace.events_.collect(), 5);
+    const timer = setInterval(() => this.trace.drainer.collect(), 5);
     try {
       return await this.machine.start({ maxInsns });
     } finally {

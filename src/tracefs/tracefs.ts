@@ -40,7 +40,7 @@ export class Tracefs {
 
   constructor(private readonly lab: Lab) {
     this.buffer = Array.from({ length: lab.options.harts }, () => []);
-    lab.trace.events_.onEvents((batch) => this.record(batch));
+    lab.trace.drainer.onEvents((batch) => this.record(batch));
   }
 
   /** Per-hart entries the `trace` file keeps (the ring buffer's capacity; older entries are overwritten). */
@@ -67,7 +67,7 @@ export class Tracefs {
       case 'tracing_on':
         return (this.on ? '1' : '0') + '\n';
       case 'trace': {
-        this.lab.trace.events_.collect();
+        this.lab.trace.drainer.collect();
         const events = this.buffer.flat().sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.hart - b.hart));
         return formatTrace(events, { tracer: this.tracer, entries: events.length, written: this.written, cpus: this.lab.options.harts });
       }
@@ -90,7 +90,7 @@ export class Tracefs {
       case 'tracing_on':
         return this.setTracingOn(text.trim());
       case 'trace':
-        this.lab.trace.events_.collect();
+        this.lab.trace.drainer.collect();
         for (const b of this.buffer) b.length = 0;
         this.written = 0;
         return;
@@ -161,7 +161,7 @@ export class Tracefs {
     if (next === this.tracer) return;
     const prev = this.tracer === 'nop' ? null : this.opsFor(this.tracer);
     if (prev && this.lab.ftrace.isRegistered(prev)) await this.lab.ftrace.unregister(prev);
-    this.lab.trace.events_.collect();
+    this.lab.trace.drainer.collect();
     this.tracer = next;
     if (next === 'nop') return;
     const h = this.opsFor(next);
@@ -176,7 +176,7 @@ export class Tracefs {
 
   private async setTracingOn(v: string): Promise<void> {
     if (v !== '0' && v !== '1') throw new TracefsError('TRACEFS_EINVAL', `tracing_on: write 0 or 1, got '${v}' (-EINVAL)`);
-    this.lab.trace.events_.collect(); // what was recorded so far belongs to the old state
+    this.lab.trace.drainer.collect(); // what was recorded so far belongs to the old state
     this.on = v === '1';
   }
 }
