@@ -1,7 +1,7 @@
 // Instruction decoder: turns raw RV64IMAC instruction bits (32-bit or compressed) into one decode-cache entry.
-import { H_X, H_XSINK } from '../src/machine/layout';
+import { H_X, H_XSINK, RAM_GUEST_BASE } from '../src/machine/layout';
 import {
-  E_IMM, E_ADV, E_OP, E_RAW, E_RD, E_RS1, E_RS2, E_SHIFT,
+  E_IMM, E_IMM_RAM, E_ADV, E_OP, E_RAW, E_RD, E_RS1, E_RS2, E_SHIFT,
   OP_ADD, OP_ADDI, OP_ADDIW, OP_ADDW, OP_AMO, OP_AND, OP_ANDI, OP_AUIPC, OP_BEQ, OP_BGE, OP_BGEU, OP_BLT,
   OP_BLTU, OP_BNE, OP_DIV, OP_DIVU, OP_DIVUW, OP_DIVW, OP_FENCE, OP_FENCE_I, OP_ILLEGAL, OP_JAL, OP_JALR,
   OP_LB, OP_LBU, OP_LD, OP_LH, OP_LHU, OP_LUI, OP_LW, OP_LWU, OP_MUL, OP_MULH, OP_MULHSU, OP_MULHU,
@@ -29,6 +29,7 @@ export function decodeFor(hb: usize): void {
   store<u32>(ep, <u32>(hb + H_X + (<usize>rs2 << 3)), E_RS2);
   store<i32>(ep, imm, E_IMM);
   store<u32>(ep, raw, E_RAW);
+  store<i64>(ep, <i64>imm - <i64>RAM_GUEST_BASE, E_IMM_RAM);
 }
 
 @inline function illegal(ep: usize, len: u32, raw: u32): void {

@@ -88,4 +88,5 @@ export const E_RS1 = 8; // u32 address of rs1
 export const E_RS2 = 12; // u32 address of rs2
 export const E_IMM = 16; // i32 immediate (sign-extended)
 export const E_RAW = 20; // u32 raw instruction bits (16 bits for compressed)
+export const E_IMM_RAM = 24; // i64 immediate - RAM_GUEST_BASE (loads/stores: RAM offset = rs1 + this)
 export const E_SHIFT = 4; // log2(entry size / 2): entry = page slot + (page offset << E_SHIFT)

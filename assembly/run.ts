@@ -314,56 +314,56 @@ export function runHart(hart: i32, budget: i32): i32 {
           req = REQ_JUMP; saved = left; left = 0; continue;
         }
         case O.OP_LD: {
-          const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
+          const off = load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(ep, 24);
           if (off >= ramLim) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
           const at = <usize>off;
           store<u64>(<usize>load<u32>(ep, 4), load<u64>(at, RAM_WASM_BASE));
           ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_LW: {
-          const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
+          const off = load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(ep, 24);
           if (off >= ramLim) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
           const at = <usize>off;
           store<u64>(<usize>load<u32>(ep, 4), <u64>load<i32>(at, RAM_WASM_BASE));
           ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_LWU: {
-          const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
+          const off = load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(ep, 24);
           if (off >= ramLim) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
           const at = <usize>off;
           store<u64>(<usize>load<u32>(ep, 4), <u64>load<u32>(at, RAM_WASM_BASE));
           ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_LBU: {
-          const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
+          const off = load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(ep, 24);
           if (off >= ramLim) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
           const at = <usize>off;
           store<u64>(<usize>load<u32>(ep, 4), <u64>load<u8>(at, RAM_WASM_BASE));
           ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_LB: {
-          const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
+          const off = load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(ep, 24);
           if (off >= ramLim) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
           const at = <usize>off;
           store<u64>(<usize>load<u32>(ep, 4), <u64>load<i8>(at, RAM_WASM_BASE));
           ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_LHU: {
-          const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
+          const off = load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(ep, 24);
           if (off >= ramLim) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
           const at = <usize>off;
           store<u64>(<usize>load<u32>(ep, 4), <u64>load<u16>(at, RAM_WASM_BASE));
           ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_LH: {
-          const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
+          const off = load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(ep, 24);
           if (off >= ramLim) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
           const at = <usize>off;
           store<u64>(<usize>load<u32>(ep, 4), <u64>load<i16>(at, RAM_WASM_BASE));
           ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_SD: {
-          const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
+          const off = load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(ep, 24);
           if (off >= stLim || off - thLo < 16) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
           const at = <usize>off;
           const v = load<u64>(<usize>load<u32>(ep, 12));
@@ -371,7 +371,7 @@ export function runHart(hart: i32, budget: i32): i32 {
           ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_SW: {
-          const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
+          const off = load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(ep, 24);
           if (off >= stLim || off - thLo < 16) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
           const at = <usize>off;
           const v = load<u64>(<usize>load<u32>(ep, 12));
@@ -379,7 +379,7 @@ export function runHart(hart: i32, budget: i32): i32 {
           ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_SH: {
-          const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
+          const off = load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(ep, 24);
           if (off >= stLim || off - thLo < 16) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
           const at = <usize>off;
           const v = load<u64>(<usize>load<u32>(ep, 12));
@@ -387,7 +387,7 @@ export function runHart(hart: i32, budget: i32): i32 {
           ep += <usize>load<u8>(ep, 1); continue;
         }
         case O.OP_SB: {
-          const off = load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16) - <u64>RAM_GUEST_BASE;
+          const off = load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(ep, 24);
           if (off >= stLim || off - thLo < 16) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
           const at = <usize>off;
           const v = load<u64>(<usize>load<u32>(ep, 12));
