@@ -263,54 +263,54 @@ export function runHart(hart: i32, budget: i32): i32 {
           const a = load<u64>(<usize>load<u32>(ep, 8));
           const b = load<u64>(<usize>load<u32>(ep, 12));
           if (!(a == b)) { ep += <usize>load<u8>(ep, 1); continue; }
-          const t = <u32>((ep - pageBase) >> 4) + <u32>load<i32>(ep, 16);
-          if (t < 0x1000) { ep = pageBase + (<usize>t << 4); continue; }
-          pc = pageVa + <u64><i64><i32>t;
+          const nep = ep + <usize>(load<i32>(ep, 16) << 4);
+          if (nep - pageBase < 0x10000) { ep = nep; continue; }
+          pc = pageVa + <u64>((ep - pageBase) >> 4) + <u64>load<i32>(ep, 16);
           req = REQ_JUMP; saved = left; left = 0; continue;
         }
         case O.OP_BNE: {
           const a = load<u64>(<usize>load<u32>(ep, 8));
           const b = load<u64>(<usize>load<u32>(ep, 12));
           if (!(a != b)) { ep += <usize>load<u8>(ep, 1); continue; }
-          const t = <u32>((ep - pageBase) >> 4) + <u32>load<i32>(ep, 16);
-          if (t < 0x1000) { ep = pageBase + (<usize>t << 4); continue; }
-          pc = pageVa + <u64><i64><i32>t;
+          const nep = ep + <usize>(load<i32>(ep, 16) << 4);
+          if (nep - pageBase < 0x10000) { ep = nep; continue; }
+          pc = pageVa + <u64>((ep - pageBase) >> 4) + <u64>load<i32>(ep, 16);
           req = REQ_JUMP; saved = left; left = 0; continue;
         }
         case O.OP_BLT: {
           const a = load<u64>(<usize>load<u32>(ep, 8));
           const b = load<u64>(<usize>load<u32>(ep, 12));
           if (!(<i64>a < <i64>b)) { ep += <usize>load<u8>(ep, 1); continue; }
-          const t = <u32>((ep - pageBase) >> 4) + <u32>load<i32>(ep, 16);
-          if (t < 0x1000) { ep = pageBase + (<usize>t << 4); continue; }
-          pc = pageVa + <u64><i64><i32>t;
+          const nep = ep + <usize>(load<i32>(ep, 16) << 4);
+          if (nep - pageBase < 0x10000) { ep = nep; continue; }
+          pc = pageVa + <u64>((ep - pageBase) >> 4) + <u64>load<i32>(ep, 16);
           req = REQ_JUMP; saved = left; left = 0; continue;
         }
         case O.OP_BGE: {
           const a = load<u64>(<usize>load<u32>(ep, 8));
           const b = load<u64>(<usize>load<u32>(ep, 12));
           if (!(<i64>a >= <i64>b)) { ep += <usize>load<u8>(ep, 1); continue; }
-          const t = <u32>((ep - pageBase) >> 4) + <u32>load<i32>(ep, 16);
-          if (t < 0x1000) { ep = pageBase + (<usize>t << 4); continue; }
-          pc = pageVa + <u64><i64><i32>t;
+          const nep = ep + <usize>(load<i32>(ep, 16) << 4);
+          if (nep - pageBase < 0x10000) { ep = nep; continue; }
+          pc = pageVa + <u64>((ep - pageBase) >> 4) + <u64>load<i32>(ep, 16);
           req = REQ_JUMP; saved = left; left = 0; continue;
         }
         case O.OP_BLTU: {
           const a = load<u64>(<usize>load<u32>(ep, 8));
           const b = load<u64>(<usize>load<u32>(ep, 12));
           if (!(a < b)) { ep += <usize>load<u8>(ep, 1); continue; }
-          const t = <u32>((ep - pageBase) >> 4) + <u32>load<i32>(ep, 16);
-          if (t < 0x1000) { ep = pageBase + (<usize>t << 4); continue; }
-          pc = pageVa + <u64><i64><i32>t;
+          const nep = ep + <usize>(load<i32>(ep, 16) << 4);
+          if (nep - pageBase < 0x10000) { ep = nep; continue; }
+          pc = pageVa + <u64>((ep - pageBase) >> 4) + <u64>load<i32>(ep, 16);
           req = REQ_JUMP; saved = left; left = 0; continue;
         }
         case O.OP_BGEU: {
           const a = load<u64>(<usize>load<u32>(ep, 8));
           const b = load<u64>(<usize>load<u32>(ep, 12));
           if (!(a >= b)) { ep += <usize>load<u8>(ep, 1); continue; }
-          const t = <u32>((ep - pageBase) >> 4) + <u32>load<i32>(ep, 16);
-          if (t < 0x1000) { ep = pageBase + (<usize>t << 4); continue; }
-          pc = pageVa + <u64><i64><i32>t;
+          const nep = ep + <usize>(load<i32>(ep, 16) << 4);
+          if (nep - pageBase < 0x10000) { ep = nep; continue; }
+          pc = pageVa + <u64>((ep - pageBase) >> 4) + <u64>load<i32>(ep, 16);
           req = REQ_JUMP; saved = left; left = 0; continue;
         }
         case O.OP_LD: {
