@@ -1,15 +1,20 @@
 // `ftrace-lab run prog.elf`: runs an ELF on the emulated machine, UART to stdout, guest exit code as the process status.
 import { readFileSync } from 'node:fs';
 import { FtraceLabError } from '../errors.js';
-import { Machine, type RunResult } from '../machine/index.js';
+import { Machine, type MachineMode, type RunResult } from '../machine/index.js';
 import { DEFAULT_MAX_INSNS } from '../machine/machine.js';
 import { formatFault } from '../machine/fault.js';
 import { EXIT_BUDGET, EXIT_DATAERR, EXIT_GUEST_FAULT, EXIT_USAGE } from './exit-codes.js';
 
-export const RUN_USAGE = `usage: ftrace-lab run prog.elf [--ram 128M] [--harts N] [--max-insns N] [--stats] [--json]
+export const RUN_USAGE = `usage: ftrace-lab run prog.elf [--ram 128M] [--harts N] [--mode parallel|deterministic] [--seed S]
+                            [--quantum Q] [--max-insns N] [--stats] [--json]
 
   --ram SIZE       guest RAM at 0x80000000 (bytes, or with K/M/G suffix; default 128M)
   --harts N        number of harts, all starting at the ELF entry (default 1)
+  --mode M         deterministic (default: all harts in one thread, seeded schedule) or parallel (one worker per hart)
+  --seed S         seed of the deterministic schedule (default 0)
+  --quantum Q      largest number of instructions one hart runs per scheduling decision (deterministic mode;
+                   default 1000000 for one hart, 1000 for more; 1 interleaves at every instruction)
   --max-insns N    instruction budget for all harts together (default 1e10); exit 124 when exhausted
   --stats          print instructions retired, seconds and M instructions/s to stderr
   --json           print one JSON line with the run statistics to stderr
@@ -28,6 +33,9 @@ export interface RunArgs {
   file: string;
   ram?: number;
   harts?: number;
+  mode?: MachineMode;
+  seed?: number;
+  quantum?: number;
   maxInsns: number;
   stats: boolean;
   json: boolean;
@@ -67,6 +75,15 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
     else if (a === '--ram') args.ram = parseSize(value());
     else if (a === '--harts') args.harts = parseCount(value());
     else if (a === '--max-insns') args.maxInsns = parseCount(value());
+    else if (a === '--mode') {
+      const m = value();
+      if (m !== 'parallel' && m !== 'deterministic') throw new RunUsageError(`--mode must be parallel or deterministic, got '${m}'`);
+      args.mode = m;
+    } else if (a === '--seed') args.seed = parseCount(value());
+    else if (a === '--quantum') {
+      args.quantum = parseCount(value());
+      if (args.quantum < 1) throw new RunUsageError('--quantum must be at least 1');
+    }
     else if (a === '--stats') args.stats = true;
     else if (a === '--json') args.json = true;
     else if (a.startsWith('-')) throw new RunUsageError(`unknown option ${a}`);
@@ -109,6 +126,10 @@ export async function main(argv: string[]): Promise<number> {
     machine = Machine.create({
       ...(args.ram !== undefined ? { ram: args.ram } : {}),
       ...(args.harts !== undefined ? { harts: args.harts } : {}),
+      ...(args.mode !== undefined ? { mode: args.mode } : {}),
+      ...(args.seed !== undefined ? { seed: args.seed } : {}),
+      ...(args.quantum !== undefined ? { quantum: args.quantum } : {}),
+      recordSchedule: false,
       onUart: (text) => process.stdout.write(text),
     });
     machine.loadElf(bytes);
@@ -118,7 +139,7 @@ export async function main(argv: string[]): Promise<number> {
     return e.code.startsWith('MACHINE_BAD_OPTION') ? EXIT_USAGE : EXIT_DATAERR;
   }
   const t0 = performance.now();
-  const r = machine.run({ maxInsns: args.maxInsns });
+  const r = await machine.start({ maxInsns: args.maxInsns });
   const seconds = (performance.now() - t0) / 1000;
   const mips = seconds > 0 ? r.instructions / seconds / 1e6 : 0;
   const status = exitStatus(r);
@@ -137,6 +158,8 @@ export async function main(argv: string[]): Promise<number> {
       stopReason: r.reason,
       status,
       harts: r.harts,
+      mode: machine.mode,
+      ...(machine.scheduler ? { seed: machine.scheduler.seed, quantum: machine.scheduler.quantum } : {}),
     };
     process.stderr.write(JSON.stringify(line) + '\n');
   }
