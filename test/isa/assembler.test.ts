@@ -371,3 +371,19 @@ msg: .asciz "hi"
     }
   });
 });
+
+describe('pc-relative expansions after relaxation', () => {
+  it('re-expands call/tail/la to an absolute symbol when code before them shrinks', () => {
+    const prog = assemble('.set foo, 0x80001000\n_start:\n  beqz a0, 1f\n  nop\n1: call foo\n  tail foo\n  la a1, foo\n');
+    const text = prog.sections.find((s) => s.name === '.text')!;
+    const view = new DataView(text.data.buffer, text.data.byteOffset);
+    // beqz and nop are compressed (2 + 2 bytes): the call's auipc is at +4 and must reach exactly 0x80001000.
+    for (const at of [4, 12, 20]) {
+      const auipc = view.getUint32(at, true);
+      const second = view.getUint32(at + 4, true);
+      const hi = auipc & 0xfffff000;
+      const lo = second >> 20; // I-type immediate, sign-extended by the arithmetic shift
+      expect(text.addr + at + (hi | 0) + lo).toBe(0x80001000);
+    }
+  });
+});

@@ -262,7 +262,11 @@ class Layout {
       return v;
     };
     const ctx: ExpandContext = {
-      pc: st.addr,
+      // An expansion that reads pc (pc-relative sequences, even to an absolute symbol) depends on the layout.
+      get pc() {
+        layoutDependent = true;
+        return st.addr;
+      },
       exts: st.exts,
       value,
       csr: (a) => {
