@@ -1,8 +1,10 @@
 // Wasm entry points of the hart engine: machine/hart initialisation, run slices, decode-cache flush and host CSR access.
 import {
   CTRL_BASE, CTRL_MAGIC, CTRL_MTIMECMP, CTRL_NHARTS, CTRL_RAM_SIZE, DC_SLOTS, DC_TAGS, H_GEN, H_PRIV, H_RESV,
-  H_STORM_RET, HART_STATE_SIZE, MAX_HARTS,
+  H_FAULT_CAUSE, H_HOST_TRAP, H_STOP, H_STORM_RET, HART_STATE_SIZE, MAX_HARTS, STOP_ECALL, STOP_FAULT_LOOP,
+  STOP_USER_TRAP,
 } from '../src/machine/layout';
+import { CAUSE_ECALL_U } from './causes';
 import { csrRead, csrValue, csrWrite } from './csr';
 import { dcacheBase } from './dcache';
 import { PRIV_M, hartBase, setPc } from './hart';
@@ -33,7 +35,20 @@ export function resetHart(hart: i32, pc: u64): void {
 
 /** Runs at most budget instructions on hart; returns a STOP_* reason (layout.ts). */
 export function run(hart: i32, budget: i32): i32 {
-  return runHart(hart, budget);
+  const stop = runHart(hart, budget);
+  if (stop != STOP_FAULT_LOOP) return stop;
+  const hb = hartBase(hart);
+  if (load<u32>(hb + H_HOST_TRAP) == 0) return stop;
+  // a U-mode exception handed to the host (CTRL_FLAG_HOST_ECALL; see trap.ts)
+  store<u32>(hb + H_HOST_TRAP, 0);
+  const s = load<u64>(hb + H_FAULT_CAUSE) == CAUSE_ECALL_U ? STOP_ECALL : STOP_USER_TRAP;
+  store<u32>(hb + H_STOP, s);
+  return s;
+}
+
+/** Empties the hart's TLB (the host changed page tables it may have cached). */
+export function flushTlb(hart: i32): void {
+  tlbFlush(hartBase(hart));
 }
 
 /** Empties the hart's decoded-instruction cache (like the hart executing fence.i). */

@@ -1,7 +1,7 @@
 // Trap entry (exceptions and interrupts, with medeleg/mideleg delegation to S), xRET, and pending-interrupt selection.
 import {
-  CTRL_BASE, CTRL_MSIP, CTRL_MTIME, CTRL_MTIMECMP, H_FAULT_CAUSE, H_FAULT_INSN, H_FAULT_PC, H_FAULT_PRIV,
-  H_FAULT_TVAL, H_RESV, H_RETIRED, H_STORM, H_STORM_RET,
+  CTRL_BASE, CTRL_FLAG_HOST_ECALL, CTRL_FLAGS, CTRL_MSIP, CTRL_MTIME, CTRL_MTIMECMP, H_FAULT_CAUSE, H_FAULT_INSN, H_FAULT_PC, H_FAULT_PRIV,
+  H_FAULT_TVAL, H_HOST_TRAP, H_RESV, H_RETIRED, H_STORM, H_STORM_RET,
 } from '../src/machine/layout';
 import { INTERRUPT } from './causes';
 import {
@@ -57,6 +57,12 @@ export function takeTrap(hb: usize, cause: u64, tval: u64, pc: u64, insn: u32): 
   store<u32>(hb + H_FAULT_PRIV, priv);
   store<u64>(hb + H_FAULT_CAUSE, cause);
   store<u64>(hb + H_FAULT_TVAL, tval);
+  if (!isInt && priv == PRIV_U && (load<u32>(CTRL_BASE + CTRL_FLAGS) & CTRL_FLAG_HOST_ECALL) != 0) {
+    // Linux-user mode: the host serves it; stop run() (index.ts maps this to STOP_ECALL / STOP_USER_TRAP)
+    store<u32>(hb + H_HOST_TRAP, 1);
+    setPc(hb, pc);
+    return true;
+  }
   const retired = load<u64>(hb + H_RETIRED);
   let storm = load<u32>(hb + H_STORM);
   storm = retired == load<u64>(hb + H_STORM_RET) ? storm + 1 : 1;

@@ -50,6 +50,7 @@ export const UART_BUF_SIZE = 0x8000;
 
 // machine option bits (CTRL_FLAGS)
 export const CTRL_FLAG_COHERENT = 1; // stores invalidate every hart's decode cache (oracle mode)
+export const CTRL_FLAG_HOST_ECALL = 2; // Linux-user mode: exceptions from U-mode stop run() (STOP_ECALL / STOP_USER_TRAP)
 
 // ---- devices (guest physical addresses)
 export const CLINT_BASE = 0x2000000;
@@ -130,3 +131,8 @@ export const WS_RUNNING = 1;
 export const WS_WFI = 2; // sleeping in wfi (Atomics.wait on its msip word)
 export const WS_PAUSED = 3; // parked at an instruction boundary by CTRL_PAUSE
 export const WS_DONE = 4; // stopped: halt, fault, budget or error
+
+// ---- Linux-user mode (src/user/): U-mode exceptions served by the host (CTRL_FLAG_HOST_ECALL)
+export const STOP_ECALL = 8; // U-mode ecall: pc left AT the ecall; the host serves it, sets a0, pc += 4
+export const STOP_USER_TRAP = 9; // any other U-mode exception: cause/tval/pc in H_FAULT_*, hart state unchanged
+export const H_HOST_TRAP = 0xf38; // u32 engine-private: a U-mode trap was handed to the host by this run()
