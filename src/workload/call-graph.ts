@@ -1,6 +1,6 @@
 // Seeded layered call graph of a synthetic kernel: level-0 roots call down level by level, so every run terminates.
 import { intOption } from './errors.js';
-import { Prng } from './prng.js';
+import { Prng } from '../util/prng.js';
 
 export interface CallGraphOptions {
   /** Number of functions (1..100,000). */

@@ -1,6 +1,6 @@
 // Public API of the workloads: synthetic kernel generator, ftrace-ops sample, patchable-entries table, whole guest images.
 export { WorkloadError, type WorkloadErrorCode } from './errors.js';
-export { Prng } from './prng.js';
+export { Prng } from '../util/prng.js';
 export { buildCallGraph, dynamicCalls, dynamicCallCounts, MAX_FUNCTIONS, type CallGraph, type CallGraphOptions } from './call-graph.js';
 export {
   PatchableTextBuilder, PATCHABLE_ENTRIES_SECTION, PATCHABLE_ENTRIES_START, PATCHABLE_ENTRIES_STOP,

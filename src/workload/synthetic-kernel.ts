@@ -4,7 +4,7 @@ import { buildCallGraph, type CallGraph } from './call-graph.js';
 import { intOption, WorkloadError } from './errors.js';
 import { I, type KernelInsn } from './kernel-insn.js';
 import type { KernelSink } from './kernel-sink.js';
-import { Prng } from './prng.js';
+import { Prng } from '../util/prng.js';
 
 export interface SyntheticKernelOptions {
   /** Number of functions (default 1,000; up to 100,000). */

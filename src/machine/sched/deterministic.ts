@@ -1,6 +1,6 @@
 // Deterministic mode: a seeded scheduler that picks the next hart and its quantum; records and replays schedules.
 import { MachineError } from '../errors.js';
-import { Prng } from './prng.js';
+import { Prng } from '../../util/prng.js';
 
 /** One scheduling decision and what came of it. */
 export interface ScheduleStep {

@@ -1,4 +1,4 @@
-// Seeded pseudo-random generator (sfc32 seeded by splitmix32) for the deterministic hart scheduler.
+// Seeded pseudo-random generator (sfc32 seeded by splitmix32): the scheduler's choices and generated workloads.
 
 /** A small, fast, seedable PRNG; identical sequences for identical seeds on every JS engine. */
 export class Prng {
@@ -33,6 +33,11 @@ export class Prng {
     this.c = ((this.c << 21) | (this.c >>> 11)) >>> 0;
     this.c = (this.c + t) >>> 0;
     return t;
+  }
+
+  /** Alias of u32(). */
+  next(): number {
+    return this.u32();
   }
 
   /** Uniform integer in [0, n) for 1 <= n <= 2^32 (rejection sampling: no modulo bias). */
