@@ -72,8 +72,11 @@ export class GuestMemory {
     this.onWrite();
   }
 
+  /** 16-bit store; naturally aligned ones are single atomic stores (a c.* patch is never torn). */
   writeU16(addr: number | bigint, v: number): void {
-    this.view.setUint16(this.offset(addr, 2), v, true);
+    const o = this.offset(addr, 2);
+    if (o % 2 === 0) Atomics.store(new Uint16Array(this.wasm.buffer, o, 1), 0, v & 0xffff);
+    else this.view.setUint16(o, v, true);
     this.onWrite();
   }
 
@@ -85,8 +88,15 @@ export class GuestMemory {
     this.onWrite();
   }
 
+  /**
+   * 64-bit store; naturally aligned ones are single atomic stores. The JS/Wasm memory model promises no
+   * tear-freedom for plain 8-byte accesses (only Atomics), and an 8-byte ops-literal patch must never be torn.
+   */
   writeU64(addr: number | bigint, v: bigint | number): void {
-    this.view.setBigUint64(this.offset(addr, 8), BigInt.asUintN(64, BigInt(v)), true);
+    const o = this.offset(addr, 8);
+    const x = BigInt.asUintN(64, BigInt(v));
+    if (o % 8 === 0) Atomics.store(new BigUint64Array(this.wasm.buffer, o, 1), 0, x);
+    else this.view.setBigUint64(o, x, true);
     this.onWrite();
   }
 }
