@@ -19,8 +19,10 @@ export function drainUart(wasm: WebAssembly.Memory): Uint8Array {
 export class Clint {
   constructor(private readonly wasm: WebAssembly.Memory) {}
 
+  /** The machine's memory never grows (initial = maximum pages), so one view serves for its whole life. */
+  private cachedView: DataView | undefined;
   private get view(): DataView {
-    return new DataView(this.wasm.buffer);
+    return (this.cachedView ??= new DataView(this.wasm.buffer));
   }
 
   get mtime(): bigint {

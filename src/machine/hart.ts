@@ -1,9 +1,9 @@
 // Host view of one hart: integer registers, pc, privilege, CSRs (by number or name), counters, breakpoint, fault report.
-import { csrName, csrNumber, xRegNumber } from '../isa/index.js';
+import { csrName, csrNumber, fRegNumber, xRegNumber } from '../isa/index.js';
 import type { EngineExports } from './engine.js';
 import { MachineError, hex } from './errors.js';
 import {
-  H_BREAKPOINT, H_BREAKPOINT_ON, H_FAULT_CAUSE, H_FAULT_INSN, H_FAULT_PC, H_FAULT_PRIV, H_FAULT_TVAL, H_INSTRET,
+  H_BREAKPOINT, H_BREAKPOINT_ON, H_F, H_FAULT_CAUSE, H_FAULT_INSN, H_FAULT_PC, H_FAULT_PRIV, H_FAULT_TVAL, H_INSTRET,
   H_LAST_RUN, H_PC, H_PRIV, H_RETIRED, H_X, HART_BASE, HART_STATE_SIZE,
 } from './layout.js';
 
@@ -31,8 +31,10 @@ export class Hart {
     this.base = HART_BASE + index * HART_STATE_SIZE;
   }
 
+  /** The machine's memory never grows (initial = maximum pages), so one view serves for its whole life. */
+  private cachedView: DataView | undefined;
   private get view(): DataView {
-    return new DataView(this.wasm.buffer);
+    return (this.cachedView ??= new DataView(this.wasm.buffer));
   }
 
   private u64(off: number): bigint {
@@ -61,6 +63,25 @@ export class Hart {
   setX(r: number | string, v: bigint | number): void {
     const n = this.reg(r);
     if (n !== 0) this.setU64(H_X + 8 * n, v);
+  }
+
+  /** Register number from 0..31, 'f5' or an ABI name ('ft5'). */
+  private freg(r: number | string): number {
+    const n = typeof r === 'number' ? r : fRegNumber(r);
+    if (n === undefined || !Number.isInteger(n) || n < 0 || n > 31) {
+      throw new MachineError('MACHINE_BAD_REGISTER', `no floating-point register ${String(r)}`);
+    }
+    return n;
+  }
+
+  /** Raw 64 bits of an f register (single-precision values are NaN-boxed: upper 32 bits all ones). */
+  f(r: number | string): bigint {
+    return this.u64(H_F + 8 * this.freg(r));
+  }
+
+  /** Sets the raw 64 bits of an f register (box a single yourself: 0xffffffff_xxxxxxxx). */
+  setF(r: number | string, v: bigint | number): void {
+    this.setU64(H_F + 8 * this.freg(r), v);
   }
 
   get pc(): bigint {

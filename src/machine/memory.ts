@@ -30,8 +30,10 @@ export class GuestMemory {
     return addr >= this.base && addr + len <= this.base + this.size;
   }
 
+  /** The machine's memory never grows (initial = maximum pages), so one view serves for its whole life. */
+  private cachedView: DataView | undefined;
   private get view(): DataView {
-    return new DataView(this.wasm.buffer);
+    return (this.cachedView ??= new DataView(this.wasm.buffer));
   }
 
   read(addr: number | bigint, len: number): Uint8Array {
