@@ -3,15 +3,15 @@ import { CTRL_BASE, CTRL_MTIME, H_CYCLE, H_INSTRET } from '../src/machine/layout
 import {
   C_MCAUSE, C_MCOUNTEREN, C_MCOUNTINHIBIT, C_MEDELEG, C_MENVCFG, C_MEPC, C_MIDELEG, C_MIE, C_MIP, C_MSCRATCH,
   C_MSTATUS, C_MTVAL, C_MTVEC, C_PMPADDR, C_PMPCFG, C_SATP, C_SCAUSE, C_SCOUNTEREN, C_SENVCFG, C_SEPC,
-  C_SSCRATCH, C_STVAL, C_STVEC, MS_MPP, MS_TVM, MS_XL, PRIV_M, PRIV_S, PRIV_U, hartIndex,
+  C_SSCRATCH, C_STVAL, C_STVEC, C_FCSR, MS_FS, MS_SD, MS_MPP, MS_TVM, MS_XL, PRIV_M, PRIV_S, PRIV_U, hartIndex,
 } from './hart';
 import { currentMip } from './trap';
 import { tlbFlush } from './mmu';
 
-const MSTATUS_WMASK: u64 = 0x7e19aa;
-const SSTATUS_RMASK: u64 = 0x3000c0122;
-const SSTATUS_WMASK: u64 = 0xc0122;
-const MISA: u64 = 0x8000000000141105; // RV64 I M A C S U
+const MSTATUS_WMASK: u64 = 0x7e79aa; // ... FS (14:13) ...
+const SSTATUS_RMASK: u64 = 0x80000003000c6122; // includes FS and SD
+const SSTATUS_WMASK: u64 = 0xc6122;
+const MISA: u64 = 0x800000000014112d; // RV64 I M A F D C S U
 const MEDELEG_MASK: u64 = 0xb3ff;
 const MIDELEG_MASK: u64 = 0x222;
 const MIE_MASK: u64 = 0xaaa;
@@ -29,6 +29,7 @@ export let csrContextChanged: bool = false;
 /** May priv access CSR num (write = will write)? Checks the privilege field, read-only bits, counteren and TVM. */
 export function csrAccessible(hb: usize, num: u32, priv: u32, write: bool): bool {
   if (((num >> 8) & 3) > priv) return false;
+  if (num >= 0x001 && num <= 0x003 && (load<u64>(hb + C_MSTATUS) & MS_FS) == 0) return false; // FPU off
   if (write && (num >> 10) == 3) return false;
   if (num == 0x180 && priv == PRIV_S && (load<u64>(hb + C_MSTATUS) & MS_TVM) != 0) return false;
   if (num >= 0xc00 && num <= 0xc1f && priv < PRIV_M) {
@@ -43,7 +44,10 @@ export function csrAccessible(hb: usize, num: u32, priv: u32, write: bool): bool
 export function csrRead(hb: usize, num: u32): bool {
   let v: u64 = 0;
   switch (num) {
-    case 0x100: v = (load<u64>(hb + C_MSTATUS) | MS_XL) & SSTATUS_RMASK; break;
+    case 0x001: v = load<u64>(hb + C_FCSR) & 0x1f; break;
+    case 0x002: v = (load<u64>(hb + C_FCSR) >> 5) & 7; break;
+    case 0x003: v = load<u64>(hb + C_FCSR) & 0xff; break;
+    case 0x100: v = (mstatusWithSd(hb) | MS_XL) & SSTATUS_RMASK; break;
     case 0x104: v = load<u64>(hb + C_MIE) & load<u64>(hb + C_MIDELEG); break;
     case 0x105: v = load<u64>(hb + C_STVEC); break;
     case 0x106: v = load<u64>(hb + C_SCOUNTEREN); break;
@@ -54,7 +58,7 @@ export function csrRead(hb: usize, num: u32): bool {
     case 0x143: v = load<u64>(hb + C_STVAL); break;
     case 0x144: v = currentMip(hb) & load<u64>(hb + C_MIDELEG); break;
     case 0x180: v = load<u64>(hb + C_SATP); break;
-    case 0x300: v = load<u64>(hb + C_MSTATUS) | MS_XL; break;
+    case 0x300: v = mstatusWithSd(hb) | MS_XL; break;
     case 0x301: v = MISA; break;
     case 0x302: v = load<u64>(hb + C_MEDELEG); break;
     case 0x303: v = load<u64>(hb + C_MIDELEG); break;
@@ -87,9 +91,24 @@ export function csrRead(hb: usize, num: u32): bool {
   return true;
 }
 
+/** mstatus with the read-only SD summary bit (set when FS is Dirty). */
+function mstatusWithSd(hb: usize): u64 {
+  const ms = load<u64>(hb + C_MSTATUS);
+  return (ms & MS_FS) == MS_FS ? ms | MS_SD : ms;
+}
+
+/** Writes fcsr bits selected by mask (fflags 0x1f, frm 0xe0) and marks the FP state Dirty. */
+function writeFcsr(hb: usize, mask: u64, v: u64): void {
+  store<u64>(hb + C_FCSR, (load<u64>(hb + C_FCSR) & ~mask) | (v & mask));
+  store<u64>(hb + C_MSTATUS, load<u64>(hb + C_MSTATUS) | MS_FS);
+}
+
 /** Writes CSR num (WARL-masked); false if it does not exist. No privilege check. */
 export function csrWrite(hb: usize, num: u32, v: u64): bool {
   switch (num) {
+    case 0x001: writeFcsr(hb, 0x1f, v); break;
+    case 0x002: writeFcsr(hb, 0xe0, v << 5); break;
+    case 0x003: writeFcsr(hb, 0xff, v); break;
     case 0x100: {
       const ms = load<u64>(hb + C_MSTATUS);
       store<u64>(hb + C_MSTATUS, (ms & ~SSTATUS_WMASK) | (v & SSTATUS_WMASK));

@@ -9,6 +9,8 @@ import {
   OP_SLLIW, OP_SLLW, OP_SLT, OP_SLTI, OP_SLTIU, OP_SLTU, OP_SRA, OP_SRAI, OP_SRAIW, OP_SRAW, OP_SRL,
   OP_SRLI, OP_SRLIW, OP_SRLW, OP_SUB, OP_SUBW, OP_SW, OP_SYSTEM, OP_XOR, OP_XORI,
 } from './ops';
+import { H_F } from '../src/machine/layout';
+import { OP_FLD, OP_FLW, OP_FP, OP_FSD, OP_FSW } from './ops';
 
 const EBREAK_BITS: u32 = 0x00100073;
 
@@ -30,6 +32,13 @@ export function decodeFor(hb: usize): void {
   store<i32>(ep, imm, E_IMM);
   store<u32>(ep, raw, E_RAW);
   store<i64>(ep, <i64>imm - <i64>RAM_GUEST_BASE, E_IMM_RAM);
+}
+
+/** An F/D load/store entry: like put, but rd (loads) and rs2 (stores) name f registers. */
+function putF(ep: usize, op: u32, len: u32, frd: u32, rs1: u32, frs2: u32, imm: i32, raw: u32): void {
+  put(ep, op, len, 0, rs1, 0, imm, raw);
+  store<u32>(ep, <u32>(decodeHart + H_F + (<usize>frd << 3)), E_RD);
+  store<u32>(ep, <u32>(decodeHart + H_F + (<usize>frs2 << 3)), E_RS2);
 }
 
 @inline function illegal(ep: usize, len: u32, raw: u32): void {
@@ -128,6 +137,9 @@ export function decode32(ep: usize, raw: u32): void {
     case 0x0f: if (f3 == 0) op = OP_FENCE; else if (f3 == 1) op = OP_FENCE_I; break;
     case 0x73: op = OP_SYSTEM; imm = immI; break;
     case 0x2f: if (f3 == 2 || f3 == 3) op = OP_AMO; break;
+    case 0x07: if (f3 == 2 || f3 == 3) { putF(ep, f3 == 2 ? OP_FLW : OP_FLD, 4, rd, rs1, 0, immI, raw); return; } break;
+    case 0x27: if (f3 == 2 || f3 == 3) { putF(ep, f3 == 2 ? OP_FSW : OP_FSD, 4, 0, rs1, rs2, immS, raw); return; } break;
+    case 0x43: case 0x47: case 0x4b: case 0x4f: case 0x53: op = OP_FP; break;
     default: break;
   }
   put(ep, op, 4, rd, rs1, rs2, imm, raw);
@@ -155,6 +167,10 @@ export function decode16(ep: usize, raw: u32): void {
       put(ep, OP_ADDI, 2, rdp, 2, 0, <i32>nz, raw);
     } else if (f3 == 2) {
       put(ep, OP_LW, 2, rdp, rs1p, 0, <i32>(((raw >> 7) & 0x38) | ((raw >> 4) & 4) | ((raw << 1) & 0x40)), raw);
+    } else if (f3 == 1) {
+      putF(ep, OP_FLD, 2, rdp, rs1p, 0, <i32>(((raw >> 7) & 0x38) | ((raw << 1) & 0xc0)), raw);
+    } else if (f3 == 5) {
+      putF(ep, OP_FSD, 2, 0, rs1p, rdp, <i32>(((raw >> 7) & 0x38) | ((raw << 1) & 0xc0)), raw);
     } else if (f3 == 3) {
       put(ep, OP_LD, 2, rdp, rs1p, 0, <i32>(((raw >> 7) & 0x38) | ((raw << 1) & 0xc0)), raw);
     } else if (f3 == 6) {
@@ -240,6 +256,8 @@ export function decode16(ep: usize, raw: u32): void {
       put(ep, OP_ADD, 2, rd, rd, rs2, 0, raw);
       return;
     }
+    case 1: putF(ep, OP_FLD, 2, rd, 2, 0, <i32>(((raw >> 7) & 0x20) | ((raw >> 2) & 0x18) | ((raw << 4) & 0x1c0)), raw); return;
+    case 5: putF(ep, OP_FSD, 2, 0, 2, rs2, <i32>(((raw >> 7) & 0x38) | ((raw >> 1) & 0x1c0)), raw); return;
     case 6: put(ep, OP_SW, 2, 0, 2, rs2, <i32>(((raw >> 7) & 0x3c) | ((raw >> 1) & 0xc0)), raw); return;
     case 7: put(ep, OP_SD, 2, 0, 2, rs2, <i32>(((raw >> 7) & 0x38) | ((raw >> 1) & 0x1c0)), raw); return;
     default: break;

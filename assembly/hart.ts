@@ -1,6 +1,6 @@
 // Hart state accessors: the hart block in shared memory (registers, pc, privilege, counters) and CSR storage offsets.
 import {
-  H_CSR, H_CYCLE, H_INSTRET, H_PC, H_PRIV, H_RETIRED, H_X, HART_BASE, HART_STATE_SIZE,
+  H_CSR, H_CYCLE, H_F, H_INSTRET, H_PC, H_PRIV, H_RETIRED, H_X, HART_BASE, HART_STATE_SIZE,
 } from '../src/machine/layout';
 
 export const PRIV_U: u32 = 0;
@@ -29,6 +29,7 @@ export const C_SATP: usize = H_CSR + 0x88;
 export const C_MENVCFG: usize = H_CSR + 0x90;
 export const C_SENVCFG: usize = H_CSR + 0x98;
 export const C_MCOUNTINHIBIT: usize = H_CSR + 0xa0;
+export const C_FCSR: usize = H_CSR + 0xf8; // fcsr: fflags (bits 4:0) | frm << 5
 export const C_PMPCFG: usize = H_CSR + 0x100; // u64[8]: pmpcfg0, 2, ..., 14
 export const C_PMPADDR: usize = H_CSR + 0x200; // u64[64]
 
@@ -47,6 +48,8 @@ export const MS_TVM: u64 = 1 << 20;
 export const MS_TW: u64 = 1 << 21;
 export const MS_TSR: u64 = 1 << 22;
 export const MS_XL: u64 = 0xa00000000; // UXL = SXL = 2 (64-bit), read-only
+export const MS_FS: u64 = 3 << 13; // floating-point unit state: 0 Off, 1 Initial, 2 Clean, 3 Dirty
+export const MS_SD: u64 = 0x8000000000000000; // read-only summary: FS == Dirty
 
 @inline export function hartBase(hart: i32): usize {
   return <usize>HART_BASE + (<usize>hart) * <usize>HART_STATE_SIZE;
@@ -78,6 +81,14 @@ export const MS_XL: u64 = 0xa00000000; // UXL = SXL = 2 (64-bit), read-only
 
 @inline export function setPriv(hb: usize, p: u32): void {
   store<u32>(hb + H_PRIV, p);
+}
+
+@inline export function getF(hb: usize, r: u32): u64 {
+  return load<u64>(hb + H_F + (<usize>r << 3));
+}
+
+@inline export function setF(hb: usize, r: u32, v: u64): void {
+  store<u64>(hb + H_F + (<usize>r << 3), v);
 }
 
 @inline export function csr(hb: usize, at: usize): u64 {

@@ -77,7 +77,13 @@ export const OP_AMO: u32 = 65; // LR/SC/AMO*, details from the raw bits
 export const OP_SYSTEM: u32 = 66; // ecall/ebreak/xret/wfi/sfence.vma/csr*, details from the raw bits
 export const OP_FENCE_I: u32 = 67;
 export const OP_ILLEGAL: u32 = 68;
-export const OP_COUNT: u32 = 69;
+// F/D extensions (fpexec.ts via step()): loads/stores carry f-register addresses in E_RD / E_RS2
+export const OP_FLW: u32 = 69;
+export const OP_FLD: u32 = 70;
+export const OP_FSW: u32 = 71;
+export const OP_FSD: u32 = 72;
+export const OP_FP: u32 = 73; // every other F/D instruction, details from the raw bits
+export const OP_COUNT: u32 = 74;
 
 // Decode-cache entry layout (32 bytes; one entry per 2-byte offset of the page). Register fields hold
 // absolute Wasm addresses of the owning hart's register slots, so the hot loop needs no base add.

@@ -16,6 +16,8 @@ import {
   OP_LWU, OP_SB, OP_SD, OP_SH, OP_SW, OP_SYSTEM,
 } from './ops';
 import { currentMip, mret, sret, takeTrap } from './trap';
+import { fpStep } from './fpexec';
+import { OP_FLW, OP_FP } from './ops';
 import { C_MIE } from './hart';
 
 // step() results (low byte) and flags
@@ -222,6 +224,7 @@ export function step(hb: usize, ep: usize, pc: u64): i32 {
   if (op >= OP_LB && op <= OP_LWU) return execLoad(hb, op, ep, pc);
   if (op >= OP_SB && op <= OP_SD) return execStore(hb, op, ep, pc);
   if (op == OP_AMO) return execAmo(hb, raw, pc);
+  if (op >= OP_FLW && op <= OP_FP) return fpStep(hb, ep, pc);
   if (op == OP_SYSTEM) return execSystem(hb, raw, pc, (<u32>load<u8>(ep, E_ADV) >> E_SHIFT));
   if (op == OP_FENCE_I) {
     store<u32>(hb + H_GEN, load<u32>(hb + H_GEN) + 1);

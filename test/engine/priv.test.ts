@@ -76,7 +76,7 @@ describe('privileged architecture', () => {
     resetCases();
     const body = [
       check('  csrr x14, misa\n  srli x14, x14, 62', 'x14', 2),
-      check('  csrr x14, misa\n  li x1, 0x3ffffff\n  and x14, x14, x1', 'x14', 0x141105),
+      check('  csrr x14, misa\n  li x1, 0x3ffffff\n  and x14, x14, x1', 'x14', 0x14112d), // I M A F D C S U
       check('  csrr x14, mhartid', 'x14', 0),
       check('  csrr x14, mvendorid\n  csrr x15, marchid\n  csrr x16, mimpid\n  csrr x17, mconfigptr\n  or x14, x14, x15\n  or x14, x14, x16\n  or x14, x14, x17', 'x14', 0),
       check('  csrr x14, mstatus\n  srli x14, x14, 32\n  andi x14, x14, 15', 'x14', 10),
