@@ -8,6 +8,8 @@ import { EXIT_BUDGET, EXIT_DATAERR, EXIT_GUEST_FAULT, EXIT_USAGE } from './exit-
 
 export const RUN_USAGE = `usage: ftrace-lab run prog.elf [--ram 128M] [--harts N] [--mode parallel|deterministic] [--seed S]
                             [--quantum Q] [--max-insns N] [--stats] [--json]
+       ftrace-lab run --user [--map GUEST=HOST]... [--env K=V]... [--clear-env] [--ram 128M] [--max-insns N]
+                            [--stats] [--json] prog [args...]
 
   --ram SIZE       guest RAM at 0x80000000 (bytes, or with K/M/G suffix; default 128M)
   --harts N        number of harts, all starting at the ELF entry (default 1)
@@ -19,8 +21,16 @@ export const RUN_USAGE = `usage: ftrace-lab run prog.elf [--ram 128M] [--harts N
   --stats          print instructions retired, seconds and M instructions/s to stderr
   --json           print one JSON line with the run statistics to stderr
 
+Linux-user mode (--user): runs a static riscv64 Linux program (gcc -static) as a U-mode process; the host serves
+its syscalls. Everything after prog is the guest's argv[1..]. The guest sees the host environment (like
+qemu-riscv64) unless --clear-env, and only the files given with --map (read-only):
+  --map GUEST=HOST  the guest may open GUEST (a path, relative ones resolve from '/') and reads HOST's bytes
+  --env K=V         set (or with --clear-env: only these) guest environment variables
+
 Exit status: the guest's exit code (tohost value >> 1, capped at 255), 124 when the budget ran out,
-125 when the guest is stuck in a trap storm or every hart waits forever, 65 for a bad ELF file.`;
+125 when the guest is stuck in a trap storm or every hart waits forever, 65 for a bad ELF file.
+With --user: the exit_group code, 128 + signal when a fault killed it (SIGSEGV 139, SIGILL 132),
+125 when it would sleep forever (futex wait with no other thread).`;
 
 /** A bad command line. */
 export class RunUsageError extends FtraceLabError {
@@ -39,6 +49,12 @@ export interface RunArgs {
   maxInsns: number;
   stats: boolean;
   json: boolean;
+  /** Linux-user mode (--user): guest argv[1..], --map pairs, environment edits. */
+  user?: boolean;
+  guestArgs?: string[];
+  maps?: [string, string][];
+  env?: string[];
+  clearEnv?: boolean;
 }
 
 /** Parses '128M', '64k', '0x100000', '1048576'. */
@@ -71,7 +87,23 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
       if (v === undefined) throw new RunUsageError(`${a} needs a value`);
       return v;
     };
+    if (args.user && args.file !== undefined) {
+      args.guestArgs!.push(a); // everything after the program belongs to the guest
+      continue;
+    }
     if (a === '-h' || a === '--help') return 'help';
+    else if (a === '--user') {
+      args.user = true;
+      args.guestArgs = [];
+    } else if (a === '--map') {
+      const m = /^([^=]+)=(.+)$/.exec(value());
+      if (!m) throw new RunUsageError('--map needs GUEST=HOST');
+      (args.maps ??= []).push([m[1]!, m[2]!]);
+    } else if (a === '--env') {
+      const v = value();
+      if (!/^[^=]+=/.test(v)) throw new RunUsageError('--env needs K=V');
+      (args.env ??= []).push(v);
+    } else if (a === '--clear-env') args.clearEnv = true;
     else if (a === '--ram') args.ram = parseSize(value());
     else if (a === '--harts') args.harts = parseCount(value());
     else if (a === '--max-insns') args.maxInsns = parseCount(value());
@@ -91,6 +123,10 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
     else throw new RunUsageError(`unexpected argument ${a}`);
   }
   if (args.file === undefined) throw new RunUsageError('missing ELF file');
+  if (!args.user && (args.maps || args.env || args.clearEnv)) throw new RunUsageError('--map, --env and --clear-env need --user');
+  if (args.user && (args.harts !== undefined || args.mode !== undefined || args.seed !== undefined || args.quantum !== undefined)) {
+    throw new RunUsageError('--harts, --mode, --seed and --quantum do not apply to --user (one process, one hart)');
+  }
   return args as RunArgs;
 }
 
@@ -114,6 +150,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(RUN_USAGE + '\n');
     return 0;
   }
+  if (args.user) return (await import('./run-user.js')).runUser(args);
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(args.file);

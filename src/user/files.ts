@@ -53,13 +53,20 @@ export class FdTable {
     return Number.isInteger(fd) && fd >= 0 ? this.table[fd] : undefined;
   }
 
-  /** Lowest free descriptor for f, or -1 when the table is full. */
-  open(f: OpenFile): number {
-    let fd = this.table.findIndex((e) => e === undefined);
-    if (fd < 0) fd = this.table.length;
+  /** Lowest free descriptor >= min for f, or -1 when the table is full. */
+  open(f: OpenFile, min = 0): number {
+    let fd = min;
+    while (fd < MAX_FDS && this.table[fd] !== undefined) fd++;
     if (fd >= MAX_FDS) return -1;
     this.table[fd] = f;
     return fd;
+  }
+
+  /** Makes newFd refer to the same open file as oldFd (closing what newFd had); false if out of range. */
+  dupTo(f: OpenFile, newFd: number): boolean {
+    if (!Number.isInteger(newFd) || newFd < 0 || newFd >= MAX_FDS) return false;
+    this.table[newFd] = f;
+    return true;
   }
 
   close(fd: number): boolean {

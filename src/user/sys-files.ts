@@ -189,6 +189,47 @@ const ioctl: SyscallHandler = (k, a) => {
   return -ENOTTY; // no terminals here: TCGETS and every other request fail like on a pipe or file
 };
 
+const dup: SyscallHandler = (k, a) => {
+  const fd = k.fds.open(fileOf(k, int(a[0])));
+  return fd < 0 ? -EMFILE : fd;
+};
+
+const dup3: SyscallHandler = (k, a) => {
+  const f = fileOf(k, int(a[0]));
+  const newFd = int(a[1]);
+  if (newFd === int(a[0]) || int(a[2]) & ~O_CLOEXEC) throw new Errno(EINVAL);
+  return k.fds.dupTo(f, newFd) ? newFd : -EBADF;
+};
+
+const F_DUPFD = 0;
+const F_GETFD = 1;
+const F_SETFD = 2;
+const F_GETFL = 3;
+const F_SETFL = 4;
+const F_DUPFD_CLOEXEC = 1030;
+const O_CLOEXEC = 0x80000;
+
+const fcntl: SyscallHandler = (k, a) => {
+  const f = fileOf(k, int(a[0]));
+  switch (int(a[1])) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC: {
+      const min = int(a[2]);
+      if (min < 0) throw new Errno(EINVAL);
+      const fd = k.fds.open(f, min);
+      return fd < 0 ? -EMFILE : fd;
+    }
+    case F_GETFD:
+    case F_SETFD:
+    case F_SETFL:
+      return 0;
+    case F_GETFL:
+      return f.kind === 'stdout' || f.kind === 'stderr' ? 1 : 0; // O_WRONLY / O_RDONLY
+    default:
+      return -EINVAL;
+  }
+};
+
 export const FILE_SYSCALLS: Record<number, SyscallHandler> = {
   [SYS.read]: read,
   [SYS.readv]: readv,
@@ -201,4 +242,7 @@ export const FILE_SYSCALLS: Record<number, SyscallHandler> = {
   [SYS.newfstatat]: newfstatat,
   [SYS.readlinkat]: readlinkat,
   [SYS.ioctl]: ioctl,
+  [SYS.dup]: dup,
+  [SYS.dup3]: dup3,
+  [SYS.fcntl]: fcntl,
 };
