@@ -10,10 +10,11 @@
 import { DC_ENTRIES, DC_SLOT_SIZE, DC_SLOTS, DC_TAGS, DCACHE_BASE, DCACHE_PER_HART, H_GEN } from '../src/machine/layout';
 import { ACC_FETCH, CAUSE_FETCH_ACCESS } from './causes';
 import { decode16, decode32, decodeFor, isWide } from './decode';
+import { E_HANDLER, H_PAGE_END, handlerFor } from './dispatch';
 import { getPriv } from './hart';
 import { ramAddr } from './mem';
 import { TRANSLATE_FAIL, mmuCause, translate, translated } from './mmu';
-import { E_SHIFT, OP_PAGE_END } from './ops';
+import { E_OP, E_SHIFT, OP_PAGE_END } from './ops';
 import { takeTrap } from './trap';
 
 /** Set when the last fetchPage/decodeAt took a trap that hit the trap-storm limit. */
@@ -35,6 +36,8 @@ export function slotFor(hb: usize, dc: usize, ppn: u64): usize {
     memory.fill(base, 0, 0x1000 << E_SHIFT);
     store<u8>(base + (0x1000 << E_SHIFT), <u8>OP_PAGE_END);
     store<u8>(base + (0x1002 << E_SHIFT), <u8>OP_PAGE_END);
+    store<u8>(base + (0x1000 << E_SHIFT), <u8>H_PAGE_END, E_HANDLER);
+    store<u8>(base + (0x1002 << E_SHIFT), <u8>H_PAGE_END, E_HANDLER);
     store<u64>(tag, ppn);
     store<u32>(tag, gen, 8);
   }
@@ -69,7 +72,11 @@ export function decodeAt(hb: usize, ep: usize, pc: u64, pagePa: u64): bool {
   fetchStorm = false;
   decodeFor(hb);
   const lo = <u32>load<u16>(ramAddr(pagePa | (pc & 0xfff), 2));
-  if (!isWide(lo)) { decode16(ep, lo); return true; }
+  if (!isWide(lo)) {
+    decode16(ep, lo);
+    store<u8>(ep, <u8>handlerFor(<u32>load<u8>(ep, E_OP), 2), E_HANDLER);
+    return true;
+  }
   let hiPa = pagePa | ((pc + 2) & 0xfff);
   if ((pc & 0xfff) == 0xffe) {
     hiPa = fetchAddr(hb, pc + 2, pc);
@@ -77,5 +84,6 @@ export function decodeAt(hb: usize, ep: usize, pc: u64, pagePa: u64): bool {
   }
   const hi = <u32>load<u16>(ramAddr(hiPa, 2));
   decode32(ep, lo | (hi << 16));
+  store<u8>(ep, <u8>handlerFor(<u32>load<u8>(ep, E_OP), 4), E_HANDLER);
   return true;
 }

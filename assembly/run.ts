@@ -7,6 +7,8 @@ import {
 import { div, divu, divuw, divw, mulh, mulhsu, mulhu, rem, remu, remuw, remw } from './alu';
 import { INTERRUPT } from './causes';
 import { dcacheBase, decodeAt, fetchPage, fetchPagePa, fetchStorm } from './dcache';
+import * as D from './dispatch';
+import { ADV2, ADV4, E_HANDLER, H_DECODE, H_PAGE_END } from './dispatch';
 import { getPc, hartBase, retire, setPc } from './hart';
 import { dataPriv, translated } from './mmu';
 import * as O from './ops';
@@ -24,6 +26,14 @@ const REQ_DECODE: i32 = 4; // the entry at ep is not decoded yet
 let gRamLim: u64 = 0;
 let gThLo: u64 = 0;
 let gStLim: u64 = 0;
+// page context and results of runEntries (globals, so the hot loop's registers hold only ep and the budget)
+let gHb: usize = 0;
+let gPageVa: u64 = 0;
+let gPageBase: usize = 0;
+let gVpage: u64 = 0;
+let gReq: i32 = REQ_NONE;
+let gLeft: i32 = 0;
+let gPc: u64 = 0;
 
 /** Derives the fast-path RAM limit (0 when data accesses are translated) and the tohost window. */
 function deriveDataPath(hb: usize): void {
@@ -50,6 +60,7 @@ function checkInterrupts(hb: usize): bool {
 export function runHart(hart: i32, budget: i32): i32 {
   const hb = hartBase(hart);
   const dc = dcacheBase(hart);
+  gHb = hb;
   store<u64>(hb + H_LAST_RUN, 0);
   if (atomic.load<u32>(CTRL_BASE + CTRL_EXIT) != 0) { store<u32>(hb + H_STOP, STOP_HALTED); return STOP_HALTED; }
   // CTRL_PAUSE is not checked here: workers check it before each slice, and the host single-steps paused harts.
@@ -57,9 +68,6 @@ export function runHart(hart: i32, budget: i32): i32 {
   let stop = STOP_BUDGET;
   if (checkInterrupts(hb)) return finish(hb, retired0, STOP_FAULT_LOOP);
   deriveDataPath(hb);
-  let ramLim = gRamLim;
-  let thLo = gThLo;
-  let stLim = gStLim;
   const bpOn = load<u32>(hb + H_BREAKPOINT_ON) != 0;
   const bp = load<u64>(hb + H_BREAKPOINT);
   let pc = getPc(hb);
@@ -82,7 +90,7 @@ export function runHart(hart: i32, budget: i32): i32 {
       if (base == 0) {
         pc = getPc(hb);
         if (fetchStorm) { stop = STOP_FAULT_LOOP; break; }
-        deriveDataPath(hb); ramLim = gRamLim; thLo = gThLo; stLim = gStLim;
+        deriveDataPath(hb);
         continue;
       }
       vpage = pc >> 12;
@@ -101,305 +109,12 @@ export function runHart(hart: i32, budget: i32): i32 {
       left = 1;
     }
 
-    // ---- hot loop
-    while (left > 0) {
-      const op = <u32>load<u8>(ep);
-      left--;
-      switch (op) {
-        case O.OP_DECODE: { req = REQ_DECODE; saved = left + 1; left = 0; continue; }
-        case O.OP_PAGE_END: { req = REQ_LOOKUP; saved = left + 1; left = 0; continue; }
-        case O.OP_LUI: { store<u64>(<usize>load<u32>(ep, 4), <u64>load<i32>(ep, 16)); ep += <usize>load<u8>(ep, 1); continue; }
-        case O.OP_AUIPC: {
-          store<u64>(<usize>load<u32>(ep, 4), pageVa + <u64>((ep - pageBase) >> 4) + <u64>load<i32>(ep, 16));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_ADDI: {
-          store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_SLTI: {
-          store<u64>(<usize>load<u32>(ep, 4), <u64>(<i64>load<u64>(<usize>load<u32>(ep, 8)) < <i64>load<i32>(ep, 16)));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_SLTIU: {
-          store<u64>(<usize>load<u32>(ep, 4), <u64>(load<u64>(<usize>load<u32>(ep, 8)) < <u64>load<i32>(ep, 16)));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_XORI: {
-          store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) ^ <u64>load<i32>(ep, 16));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_ORI: {
-          store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) | <u64>load<i32>(ep, 16));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_ANDI: {
-          store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) & <u64>load<i32>(ep, 16));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_SLLI: {
-          store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) << <u64>load<i32>(ep, 16));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_SRLI: {
-          store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) >> <u64>load<i32>(ep, 16));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_SRAI: {
-          store<u64>(<usize>load<u32>(ep, 4), <u64>(<i64>load<u64>(<usize>load<u32>(ep, 8)) >> <i64>load<i32>(ep, 16)));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_ADDIW: {
-          store<u64>(<usize>load<u32>(ep, 4), sxw(load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16)));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_SLLIW: {
-          store<u64>(<usize>load<u32>(ep, 4), sxw(<u64>(<u32>load<u64>(<usize>load<u32>(ep, 8)) << <u32>load<i32>(ep, 16))));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_SRLIW: {
-          store<u64>(<usize>load<u32>(ep, 4), sxw(<u64>(<u32>load<u64>(<usize>load<u32>(ep, 8)) >> <u32>load<i32>(ep, 16))));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_SRAIW: {
-          store<u64>(<usize>load<u32>(ep, 4), <u64><i64>(<i32>load<u64>(<usize>load<u32>(ep, 8)) >> load<i32>(ep, 16)));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_ADD: {
-          store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(<usize>load<u32>(ep, 12)));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_SUB: {
-          store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) - load<u64>(<usize>load<u32>(ep, 12)));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_SLL: {
-          store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) << load<u64>(<usize>load<u32>(ep, 12)));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_SLT: {
-          store<u64>(<usize>load<u32>(ep, 4), <u64>(<i64>load<u64>(<usize>load<u32>(ep, 8)) < <i64>load<u64>(<usize>load<u32>(ep, 12))));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_SLTU: {
-          store<u64>(<usize>load<u32>(ep, 4), <u64>(load<u64>(<usize>load<u32>(ep, 8)) < load<u64>(<usize>load<u32>(ep, 12))));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_XOR: {
-          store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) ^ load<u64>(<usize>load<u32>(ep, 12)));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_SRL: {
-          store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) >> load<u64>(<usize>load<u32>(ep, 12)));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_SRA: {
-          store<u64>(<usize>load<u32>(ep, 4), <u64>(<i64>load<u64>(<usize>load<u32>(ep, 8)) >> <i64>load<u64>(<usize>load<u32>(ep, 12))));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_OR: {
-          store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) | load<u64>(<usize>load<u32>(ep, 12)));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_AND: {
-          store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) & load<u64>(<usize>load<u32>(ep, 12)));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_ADDW: {
-          store<u64>(<usize>load<u32>(ep, 4), sxw(load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(<usize>load<u32>(ep, 12))));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_SUBW: {
-          store<u64>(<usize>load<u32>(ep, 4), sxw(load<u64>(<usize>load<u32>(ep, 8)) - load<u64>(<usize>load<u32>(ep, 12))));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_SLLW: {
-          store<u64>(<usize>load<u32>(ep, 4), sxw(<u64>(<u32>load<u64>(<usize>load<u32>(ep, 8)) << <u32>load<u64>(<usize>load<u32>(ep, 12)))));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_SRLW: {
-          store<u64>(<usize>load<u32>(ep, 4), sxw(<u64>(<u32>load<u64>(<usize>load<u32>(ep, 8)) >> <u32>load<u64>(<usize>load<u32>(ep, 12)))));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_SRAW: {
-          store<u64>(<usize>load<u32>(ep, 4), <u64><i64>(<i32>load<u64>(<usize>load<u32>(ep, 8)) >> <i32>load<u64>(<usize>load<u32>(ep, 12))));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_MUL: {
-          store<u64>(<usize>load<u32>(ep, 4), load<u64>(<usize>load<u32>(ep, 8)) * load<u64>(<usize>load<u32>(ep, 12)));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_MULH: { store<u64>(<usize>load<u32>(ep, 4), mulh(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); ep += <usize>load<u8>(ep, 1); continue; }
-        case O.OP_MULHSU: { store<u64>(<usize>load<u32>(ep, 4), mulhsu(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); ep += <usize>load<u8>(ep, 1); continue; }
-        case O.OP_MULHU: { store<u64>(<usize>load<u32>(ep, 4), mulhu(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); ep += <usize>load<u8>(ep, 1); continue; }
-        case O.OP_DIV: { store<u64>(<usize>load<u32>(ep, 4), div(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); ep += <usize>load<u8>(ep, 1); continue; }
-        case O.OP_DIVU: { store<u64>(<usize>load<u32>(ep, 4), divu(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); ep += <usize>load<u8>(ep, 1); continue; }
-        case O.OP_REM: { store<u64>(<usize>load<u32>(ep, 4), rem(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); ep += <usize>load<u8>(ep, 1); continue; }
-        case O.OP_REMU: { store<u64>(<usize>load<u32>(ep, 4), remu(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); ep += <usize>load<u8>(ep, 1); continue; }
-        case O.OP_MULW: {
-          store<u64>(<usize>load<u32>(ep, 4), sxw(load<u64>(<usize>load<u32>(ep, 8)) * load<u64>(<usize>load<u32>(ep, 12))));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_DIVW: { store<u64>(<usize>load<u32>(ep, 4), divw(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); ep += <usize>load<u8>(ep, 1); continue; }
-        case O.OP_DIVUW: { store<u64>(<usize>load<u32>(ep, 4), divuw(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); ep += <usize>load<u8>(ep, 1); continue; }
-        case O.OP_REMW: { store<u64>(<usize>load<u32>(ep, 4), remw(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); ep += <usize>load<u8>(ep, 1); continue; }
-        case O.OP_REMUW: { store<u64>(<usize>load<u32>(ep, 4), remuw(load<u64>(<usize>load<u32>(ep, 8)), load<u64>(<usize>load<u32>(ep, 12)))); ep += <usize>load<u8>(ep, 1); continue; }
-        case O.OP_JAL: {
-          const off = <u32>((ep - pageBase) >> 4);
-          store<u64>(<usize>load<u32>(ep, 4), pageVa + <u64>(off + (<u32>load<u8>(ep, 1) >> 4)));
-          const t = off + <u32>load<i32>(ep, 16);
-          if (t < 0x1000) { ep = pageBase + (<usize>t << 4); continue; }
-          pc = pageVa + <u64><i64><i32>t;
-          req = REQ_JUMP; saved = left; left = 0; continue;
-        }
-        case O.OP_JALR: {
-          const t = (load<u64>(<usize>load<u32>(ep, 8)) + <u64>load<i32>(ep, 16)) & ~(<u64>1);
-          store<u64>(<usize>load<u32>(ep, 4), pageVa + <u64>(((ep - pageBase) >> 4) + (<usize>load<u8>(ep, 1) >> 4)));
-          if ((t >> 12) == vpage) { ep = pageBase + (<usize>(t & 0xfff) << 4); continue; }
-          pc = t;
-          req = REQ_JUMP; saved = left; left = 0; continue;
-        }
-        case O.OP_BEQ: {
-          const a = load<u64>(<usize>load<u32>(ep, 8));
-          const b = load<u64>(<usize>load<u32>(ep, 12));
-          if (!(a == b)) { ep += <usize>load<u8>(ep, 1); continue; }
-          const nep = ep + <usize>(load<i32>(ep, 16) << 4);
-          if (nep - pageBase < 0x10000) { ep = nep; continue; }
-          pc = pageVa + <u64>((ep - pageBase) >> 4) + <u64>load<i32>(ep, 16);
-          req = REQ_JUMP; saved = left; left = 0; continue;
-        }
-        case O.OP_BNE: {
-          const a = load<u64>(<usize>load<u32>(ep, 8));
-          const b = load<u64>(<usize>load<u32>(ep, 12));
-          if (!(a != b)) { ep += <usize>load<u8>(ep, 1); continue; }
-          const nep = ep + <usize>(load<i32>(ep, 16) << 4);
-          if (nep - pageBase < 0x10000) { ep = nep; continue; }
-          pc = pageVa + <u64>((ep - pageBase) >> 4) + <u64>load<i32>(ep, 16);
-          req = REQ_JUMP; saved = left; left = 0; continue;
-        }
-        case O.OP_BLT: {
-          const a = load<u64>(<usize>load<u32>(ep, 8));
-          const b = load<u64>(<usize>load<u32>(ep, 12));
-          if (!(<i64>a < <i64>b)) { ep += <usize>load<u8>(ep, 1); continue; }
-          const nep = ep + <usize>(load<i32>(ep, 16) << 4);
-          if (nep - pageBase < 0x10000) { ep = nep; continue; }
-          pc = pageVa + <u64>((ep - pageBase) >> 4) + <u64>load<i32>(ep, 16);
-          req = REQ_JUMP; saved = left; left = 0; continue;
-        }
-        case O.OP_BGE: {
-          const a = load<u64>(<usize>load<u32>(ep, 8));
-          const b = load<u64>(<usize>load<u32>(ep, 12));
-          if (!(<i64>a >= <i64>b)) { ep += <usize>load<u8>(ep, 1); continue; }
-          const nep = ep + <usize>(load<i32>(ep, 16) << 4);
-          if (nep - pageBase < 0x10000) { ep = nep; continue; }
-          pc = pageVa + <u64>((ep - pageBase) >> 4) + <u64>load<i32>(ep, 16);
-          req = REQ_JUMP; saved = left; left = 0; continue;
-        }
-        case O.OP_BLTU: {
-          const a = load<u64>(<usize>load<u32>(ep, 8));
-          const b = load<u64>(<usize>load<u32>(ep, 12));
-          if (!(a < b)) { ep += <usize>load<u8>(ep, 1); continue; }
-          const nep = ep + <usize>(load<i32>(ep, 16) << 4);
-          if (nep - pageBase < 0x10000) { ep = nep; continue; }
-          pc = pageVa + <u64>((ep - pageBase) >> 4) + <u64>load<i32>(ep, 16);
-          req = REQ_JUMP; saved = left; left = 0; continue;
-        }
-        case O.OP_BGEU: {
-          const a = load<u64>(<usize>load<u32>(ep, 8));
-          const b = load<u64>(<usize>load<u32>(ep, 12));
-          if (!(a >= b)) { ep += <usize>load<u8>(ep, 1); continue; }
-          const nep = ep + <usize>(load<i32>(ep, 16) << 4);
-          if (nep - pageBase < 0x10000) { ep = nep; continue; }
-          pc = pageVa + <u64>((ep - pageBase) >> 4) + <u64>load<i32>(ep, 16);
-          req = REQ_JUMP; saved = left; left = 0; continue;
-        }
-        case O.OP_LD: {
-          const off = load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(ep, 24);
-          if (off >= ramLim) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
-          const at = <usize>off;
-          store<u64>(<usize>load<u32>(ep, 4), load<u64>(at, RAM_WASM_BASE));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_LW: {
-          const off = load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(ep, 24);
-          if (off >= ramLim) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
-          const at = <usize>off;
-          store<u64>(<usize>load<u32>(ep, 4), <u64>load<i32>(at, RAM_WASM_BASE));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_LWU: {
-          const off = load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(ep, 24);
-          if (off >= ramLim) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
-          const at = <usize>off;
-          store<u64>(<usize>load<u32>(ep, 4), <u64>load<u32>(at, RAM_WASM_BASE));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_LBU: {
-          const off = load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(ep, 24);
-          if (off >= ramLim) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
-          const at = <usize>off;
-          store<u64>(<usize>load<u32>(ep, 4), <u64>load<u8>(at, RAM_WASM_BASE));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_LB: {
-          const off = load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(ep, 24);
-          if (off >= ramLim) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
-          const at = <usize>off;
-          store<u64>(<usize>load<u32>(ep, 4), <u64>load<i8>(at, RAM_WASM_BASE));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_LHU: {
-          const off = load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(ep, 24);
-          if (off >= ramLim) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
-          const at = <usize>off;
-          store<u64>(<usize>load<u32>(ep, 4), <u64>load<u16>(at, RAM_WASM_BASE));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_LH: {
-          const off = load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(ep, 24);
-          if (off >= ramLim) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
-          const at = <usize>off;
-          store<u64>(<usize>load<u32>(ep, 4), <u64>load<i16>(at, RAM_WASM_BASE));
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_SD: {
-          const off = load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(ep, 24);
-          if (off >= stLim || off - thLo < 16) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
-          const at = <usize>off;
-          const v = load<u64>(<usize>load<u32>(ep, 12));
-          store<u64>(at, v, RAM_WASM_BASE);
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_SW: {
-          const off = load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(ep, 24);
-          if (off >= stLim || off - thLo < 16) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
-          const at = <usize>off;
-          const v = load<u64>(<usize>load<u32>(ep, 12));
-          store<u32>(at, <u32>v, RAM_WASM_BASE);
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_SH: {
-          const off = load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(ep, 24);
-          if (off >= stLim || off - thLo < 16) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
-          const at = <usize>off;
-          const v = load<u64>(<usize>load<u32>(ep, 12));
-          store<u16>(at, <u16>v, RAM_WASM_BASE);
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_SB: {
-          const off = load<u64>(<usize>load<u32>(ep, 8)) + load<u64>(ep, 24);
-          if (off >= stLim || off - thLo < 16) { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
-          const at = <usize>off;
-          const v = load<u64>(<usize>load<u32>(ep, 12));
-          store<u8>(at, <u8>v, RAM_WASM_BASE);
-          ep += <usize>load<u8>(ep, 1); continue;
-        }
-        case O.OP_FENCE: { atomic.add<u64>(hb + H_XSINK, 0); ep += <usize>load<u8>(ep, 1); continue; } // full barrier (a locked RMW on this hart's sink slot)
-        default: { req = REQ_SLOW; saved = left + 1; left = 0; continue; }
-      }
-      ep += <usize>load<u8>(ep, 1);
-    }
-    // ---- end of hot loop
+    gPageVa = pageVa; gPageBase = pageBase; gVpage = vpage;
+    ep = runEntries(ep, left);
+    req = gReq;
+    saved = gLeft;
+    left = 0;
+    if (req == REQ_JUMP) pc = gPc;
 
     if (req != REQ_JUMP) pc = pageVa + <u64>((ep - pageBase) >> 4);
     if (req == REQ_NONE) {
@@ -417,7 +132,7 @@ export function runHart(hart: i32, budget: i32): i32 {
         pc = getPc(hb);
         if (fetchStorm) { stop = STOP_FAULT_LOOP; break; }
         vpage = 0xffffffffffffffff;
-        deriveDataPath(hb); ramLim = gRamLim; thLo = gThLo; stLim = gStLim;
+        deriveDataPath(hb);
       }
       continue;
     }
@@ -429,7 +144,7 @@ export function runHart(hart: i32, budget: i32): i32 {
       pc = getPc(hb);
       if ((r & S_CTX) != 0 || kind != S_NEXT) {
         vpage = 0xffffffffffffffff;
-        deriveDataPath(hb); ramLim = gRamLim; thLo = gThLo; stLim = gStLim;
+        deriveDataPath(hb);
       }
       if (kind == S_HALT) { stop = STOP_HALTED; break; }
       if (kind == S_WFI) { stop = STOP_WFI; break; }
@@ -439,7 +154,7 @@ export function runHart(hart: i32, budget: i32): i32 {
         setPc(hb, pc);
         if (checkInterrupts(hb)) { pc = getPc(hb); stop = STOP_FAULT_LOOP; break; }
         pc = getPc(hb);
-        deriveDataPath(hb); ramLim = gRamLim; thLo = gThLo; stLim = gStLim;
+        deriveDataPath(hb);
       }
       if (atomic.load<u32>(CTRL_BASE + CTRL_PAUSE) != 0) { stop = STOP_PAUSE; break; }
     }
@@ -447,6 +162,272 @@ export function runHart(hart: i32, budget: i32): i32 {
   setPc(hb, pc);
   retire(hb, <u64>(mark - left));
   return finish(hb, retired0, stop);
+}
+
+// ---- entry fields (absolute register addresses, see ops.ts)
+@inline function rs1v(ep: usize): u64 { return load<u64>(<usize>load<u32>(ep, O.E_RS1)); }
+@inline function rs2v(ep: usize): u64 { return load<u64>(<usize>load<u32>(ep, O.E_RS2)); }
+@inline function immv(ep: usize): u64 { return <u64>load<i32>(ep, O.E_IMM); }
+@inline function setRd(ep: usize, v: u64): void { store<u64>(<usize>load<u32>(ep, O.E_RD), v); }
+/** RAM offset of a load/store's address (rs1 + imm - RAM base). */
+@inline function ramOff(ep: usize): u64 { return rs1v(ep) + load<u64>(ep, O.E_IMM_RAM); }
+/** Guest pc of the entry at ep (on the current page). */
+@inline function pcOf(ep: usize): u64 { return gPageVa + <u64>((ep - gPageBase) >> O.E_SHIFT); }
+
+/** Leaves the hot loop: records why and how much budget is left. */
+@inline function leave(ep: usize, left: i32, req: i32): usize {
+  gLeft = left;
+  gReq = req;
+  return ep;
+}
+
+/** Entry of a taken branch/jal target at pc-relative imm, or 0 (target pc in gPc) when it is on another page. */
+@inline function relTarget(ep: usize): usize {
+  const nep = ep + <usize>(load<i32>(ep, O.E_IMM) << O.E_SHIFT);
+  if (nep - gPageBase < (0x1000 << O.E_SHIFT)) return nep;
+  gPc = pcOf(ep) + immv(ep);
+  return 0;
+}
+
+/** Entry of a jalr target (rs1 + imm) & ~1, or 0 (target pc in gPc) when it is on another page. */
+@inline function jalrTarget(ep: usize): usize {
+  const t = (rs1v(ep) + immv(ep)) & ~(<u64>1);
+  if ((t >> 12) == gVpage) return gPageBase + (<usize>(t & 0xfff) << O.E_SHIFT);
+  gPc = t;
+  return 0;
+}
+
+// store fast path: plain RAM, not the tohost window, not coherent mode
+@inline function storeOk(off: u64): bool { return off < gStLim && off - gThLo >= 16; }
+
+/**
+ * The hot loop: runs decoded entries from ep while the budget lasts; returns the entry it stopped at
+ * (why: gReq, budget left: gLeft). Each case is one (handler, length) pair, so ep advances by a constant.
+ */
+function runEntries(ep: usize, left: i32): usize {
+  while (left > 0) {
+    const h = <u32>load<u8>(ep, E_HANDLER);
+    left--;
+    switch (h) {
+      case H_DECODE: return leave(ep, left + 1, REQ_DECODE);
+      case H_PAGE_END: return leave(ep, left + 1, REQ_LOOKUP);
+      // ---- register-immediate
+      case O.OP_LUI: { setRd(ep, immv(ep)); ep += ADV4; continue; }
+      case D.HC_LUI: { setRd(ep, immv(ep)); ep += ADV2; continue; }
+      case O.OP_AUIPC: { setRd(ep, pcOf(ep) + immv(ep)); ep += ADV4; continue; }
+      case O.OP_ADDI: { setRd(ep, rs1v(ep) + immv(ep)); ep += ADV4; continue; }
+      case D.HC_ADDI: { setRd(ep, rs1v(ep) + immv(ep)); ep += ADV2; continue; }
+      case O.OP_SLTI: { setRd(ep, <u64>(<i64>rs1v(ep) < <i64>immv(ep))); ep += ADV4; continue; }
+      case O.OP_SLTIU: { setRd(ep, <u64>(rs1v(ep) < immv(ep))); ep += ADV4; continue; }
+      case O.OP_XORI: { setRd(ep, rs1v(ep) ^ immv(ep)); ep += ADV4; continue; }
+      case O.OP_ORI: { setRd(ep, rs1v(ep) | immv(ep)); ep += ADV4; continue; }
+      case O.OP_ANDI: { setRd(ep, rs1v(ep) & immv(ep)); ep += ADV4; continue; }
+      case D.HC_ANDI: { setRd(ep, rs1v(ep) & immv(ep)); ep += ADV2; continue; }
+      case O.OP_SLLI: { setRd(ep, rs1v(ep) << immv(ep)); ep += ADV4; continue; }
+      case D.HC_SLLI: { setRd(ep, rs1v(ep) << immv(ep)); ep += ADV2; continue; }
+      case O.OP_SRLI: { setRd(ep, rs1v(ep) >> immv(ep)); ep += ADV4; continue; }
+      case D.HC_SRLI: { setRd(ep, rs1v(ep) >> immv(ep)); ep += ADV2; continue; }
+      case O.OP_SRAI: { setRd(ep, <u64>(<i64>rs1v(ep) >> <i64>immv(ep))); ep += ADV4; continue; }
+      case D.HC_SRAI: { setRd(ep, <u64>(<i64>rs1v(ep) >> <i64>immv(ep))); ep += ADV2; continue; }
+      case O.OP_ADDIW: { setRd(ep, sxw(rs1v(ep) + immv(ep))); ep += ADV4; continue; }
+      case D.HC_ADDIW: { setRd(ep, sxw(rs1v(ep) + immv(ep))); ep += ADV2; continue; }
+      case O.OP_SLLIW: { setRd(ep, sxw(<u64>(<u32>rs1v(ep) << <u32>immv(ep)))); ep += ADV4; continue; }
+      case O.OP_SRLIW: { setRd(ep, sxw(<u64>(<u32>rs1v(ep) >> <u32>immv(ep)))); ep += ADV4; continue; }
+      case O.OP_SRAIW: { setRd(ep, <u64><i64>(<i32>rs1v(ep) >> <i32>immv(ep))); ep += ADV4; continue; }
+      // ---- register-register
+      case O.OP_ADD: { setRd(ep, rs1v(ep) + rs2v(ep)); ep += ADV4; continue; }
+      case D.HC_ADD: { setRd(ep, rs1v(ep) + rs2v(ep)); ep += ADV2; continue; }
+      case O.OP_SUB: { setRd(ep, rs1v(ep) - rs2v(ep)); ep += ADV4; continue; }
+      case D.HC_SUB: { setRd(ep, rs1v(ep) - rs2v(ep)); ep += ADV2; continue; }
+      case O.OP_SLL: { setRd(ep, rs1v(ep) << rs2v(ep)); ep += ADV4; continue; }
+      case O.OP_SLT: { setRd(ep, <u64>(<i64>rs1v(ep) < <i64>rs2v(ep))); ep += ADV4; continue; }
+      case O.OP_SLTU: { setRd(ep, <u64>(rs1v(ep) < rs2v(ep))); ep += ADV4; continue; }
+      case O.OP_XOR: { setRd(ep, rs1v(ep) ^ rs2v(ep)); ep += ADV4; continue; }
+      case D.HC_XOR: { setRd(ep, rs1v(ep) ^ rs2v(ep)); ep += ADV2; continue; }
+      case O.OP_SRL: { setRd(ep, rs1v(ep) >> rs2v(ep)); ep += ADV4; continue; }
+      case O.OP_SRA: { setRd(ep, <u64>(<i64>rs1v(ep) >> <i64>rs2v(ep))); ep += ADV4; continue; }
+      case O.OP_OR: { setRd(ep, rs1v(ep) | rs2v(ep)); ep += ADV4; continue; }
+      case D.HC_OR: { setRd(ep, rs1v(ep) | rs2v(ep)); ep += ADV2; continue; }
+      case O.OP_AND: { setRd(ep, rs1v(ep) & rs2v(ep)); ep += ADV4; continue; }
+      case D.HC_AND: { setRd(ep, rs1v(ep) & rs2v(ep)); ep += ADV2; continue; }
+      case O.OP_ADDW: { setRd(ep, sxw(rs1v(ep) + rs2v(ep))); ep += ADV4; continue; }
+      case D.HC_ADDW: { setRd(ep, sxw(rs1v(ep) + rs2v(ep))); ep += ADV2; continue; }
+      case O.OP_SUBW: { setRd(ep, sxw(rs1v(ep) - rs2v(ep))); ep += ADV4; continue; }
+      case D.HC_SUBW: { setRd(ep, sxw(rs1v(ep) - rs2v(ep))); ep += ADV2; continue; }
+      case O.OP_SLLW: { setRd(ep, sxw(<u64>(<u32>rs1v(ep) << <u32>rs2v(ep)))); ep += ADV4; continue; }
+      case O.OP_SRLW: { setRd(ep, sxw(<u64>(<u32>rs1v(ep) >> <u32>rs2v(ep)))); ep += ADV4; continue; }
+      case O.OP_SRAW: { setRd(ep, <u64><i64>(<i32>rs1v(ep) >> <i32>rs2v(ep))); ep += ADV4; continue; }
+      // ---- M
+      case O.OP_MUL: { setRd(ep, rs1v(ep) * rs2v(ep)); ep += ADV4; continue; }
+      case O.OP_MULH: { setRd(ep, mulh(rs1v(ep), rs2v(ep))); ep += ADV4; continue; }
+      case O.OP_MULHSU: { setRd(ep, mulhsu(rs1v(ep), rs2v(ep))); ep += ADV4; continue; }
+      case O.OP_MULHU: { setRd(ep, mulhu(rs1v(ep), rs2v(ep))); ep += ADV4; continue; }
+      case O.OP_DIV: { setRd(ep, div(rs1v(ep), rs2v(ep))); ep += ADV4; continue; }
+      case O.OP_DIVU: { setRd(ep, divu(rs1v(ep), rs2v(ep))); ep += ADV4; continue; }
+      case O.OP_REM: { setRd(ep, rem(rs1v(ep), rs2v(ep))); ep += ADV4; continue; }
+      case O.OP_REMU: { setRd(ep, remu(rs1v(ep), rs2v(ep))); ep += ADV4; continue; }
+      case O.OP_MULW: { setRd(ep, sxw(rs1v(ep) * rs2v(ep))); ep += ADV4; continue; }
+      case O.OP_DIVW: { setRd(ep, divw(rs1v(ep), rs2v(ep))); ep += ADV4; continue; }
+      case O.OP_DIVUW: { setRd(ep, divuw(rs1v(ep), rs2v(ep))); ep += ADV4; continue; }
+      case O.OP_REMW: { setRd(ep, remw(rs1v(ep), rs2v(ep))); ep += ADV4; continue; }
+      case O.OP_REMUW: { setRd(ep, remuw(rs1v(ep), rs2v(ep))); ep += ADV4; continue; }
+      // ---- jumps (the link is written after the target is computed: rd may equal rs1)
+      case O.OP_JAL: {
+        setRd(ep, pcOf(ep) + 4);
+        const n = relTarget(ep);
+        if (n != 0) { ep = n; continue; }
+        return leave(ep, left, REQ_JUMP);
+      }
+      case D.HC_JAL: {
+        setRd(ep, pcOf(ep) + 2);
+        const n = relTarget(ep);
+        if (n != 0) { ep = n; continue; }
+        return leave(ep, left, REQ_JUMP);
+      }
+      case O.OP_JALR: {
+        const n = jalrTarget(ep);
+        setRd(ep, pcOf(ep) + 4);
+        if (n != 0) { ep = n; continue; }
+        return leave(ep, left, REQ_JUMP);
+      }
+      case D.HC_JALR: {
+        const n = jalrTarget(ep);
+        setRd(ep, pcOf(ep) + 2);
+        if (n != 0) { ep = n; continue; }
+        return leave(ep, left, REQ_JUMP);
+      }
+      // ---- branches: fall through by a constant, taken by the decoded delta
+      case O.OP_BEQ: {
+        if (rs1v(ep) != rs2v(ep)) { ep += ADV4; continue; }
+        const n = relTarget(ep);
+        if (n != 0) { ep = n; continue; }
+        return leave(ep, left, REQ_JUMP);
+      }
+      case D.HC_BEQ: {
+        if (rs1v(ep) != rs2v(ep)) { ep += ADV2; continue; }
+        const n = relTarget(ep);
+        if (n != 0) { ep = n; continue; }
+        return leave(ep, left, REQ_JUMP);
+      }
+      case O.OP_BNE: {
+        if (rs1v(ep) == rs2v(ep)) { ep += ADV4; continue; }
+        const n = relTarget(ep);
+        if (n != 0) { ep = n; continue; }
+        return leave(ep, left, REQ_JUMP);
+      }
+      case D.HC_BNE: {
+        if (rs1v(ep) == rs2v(ep)) { ep += ADV2; continue; }
+        const n = relTarget(ep);
+        if (n != 0) { ep = n; continue; }
+        return leave(ep, left, REQ_JUMP);
+      }
+      case O.OP_BLT: {
+        if (!(<i64>rs1v(ep) < <i64>rs2v(ep))) { ep += ADV4; continue; }
+        const n = relTarget(ep);
+        if (n != 0) { ep = n; continue; }
+        return leave(ep, left, REQ_JUMP);
+      }
+      case O.OP_BGE: {
+        if (<i64>rs1v(ep) < <i64>rs2v(ep)) { ep += ADV4; continue; }
+        const n = relTarget(ep);
+        if (n != 0) { ep = n; continue; }
+        return leave(ep, left, REQ_JUMP);
+      }
+      case O.OP_BLTU: {
+        if (!(rs1v(ep) < rs2v(ep))) { ep += ADV4; continue; }
+        const n = relTarget(ep);
+        if (n != 0) { ep = n; continue; }
+        return leave(ep, left, REQ_JUMP);
+      }
+      case O.OP_BGEU: {
+        if (rs1v(ep) < rs2v(ep)) { ep += ADV4; continue; }
+        const n = relTarget(ep);
+        if (n != 0) { ep = n; continue; }
+        return leave(ep, left, REQ_JUMP);
+      }
+      // ---- loads: one unsigned compare against a limit that is 0 when data accesses are translated
+      case O.OP_LD: {
+        const off = ramOff(ep);
+        if (off >= gRamLim) return leave(ep, left + 1, REQ_SLOW);
+        setRd(ep, load<u64>(<usize>off, RAM_WASM_BASE)); ep += ADV4; continue;
+      }
+      case D.HC_LD: {
+        const off = ramOff(ep);
+        if (off >= gRamLim) return leave(ep, left + 1, REQ_SLOW);
+        setRd(ep, load<u64>(<usize>off, RAM_WASM_BASE)); ep += ADV2; continue;
+      }
+      case O.OP_LW: {
+        const off = ramOff(ep);
+        if (off >= gRamLim) return leave(ep, left + 1, REQ_SLOW);
+        setRd(ep, <u64>load<i32>(<usize>off, RAM_WASM_BASE)); ep += ADV4; continue;
+      }
+      case D.HC_LW: {
+        const off = ramOff(ep);
+        if (off >= gRamLim) return leave(ep, left + 1, REQ_SLOW);
+        setRd(ep, <u64>load<i32>(<usize>off, RAM_WASM_BASE)); ep += ADV2; continue;
+      }
+      case O.OP_LWU: {
+        const off = ramOff(ep);
+        if (off >= gRamLim) return leave(ep, left + 1, REQ_SLOW);
+        setRd(ep, <u64>load<u32>(<usize>off, RAM_WASM_BASE)); ep += ADV4; continue;
+      }
+      case O.OP_LH: {
+        const off = ramOff(ep);
+        if (off >= gRamLim) return leave(ep, left + 1, REQ_SLOW);
+        setRd(ep, <u64>load<i16>(<usize>off, RAM_WASM_BASE)); ep += ADV4; continue;
+      }
+      case O.OP_LHU: {
+        const off = ramOff(ep);
+        if (off >= gRamLim) return leave(ep, left + 1, REQ_SLOW);
+        setRd(ep, <u64>load<u16>(<usize>off, RAM_WASM_BASE)); ep += ADV4; continue;
+      }
+      case O.OP_LB: {
+        const off = ramOff(ep);
+        if (off >= gRamLim) return leave(ep, left + 1, REQ_SLOW);
+        setRd(ep, <u64>load<i8>(<usize>off, RAM_WASM_BASE)); ep += ADV4; continue;
+      }
+      case O.OP_LBU: {
+        const off = ramOff(ep);
+        if (off >= gRamLim) return leave(ep, left + 1, REQ_SLOW);
+        setRd(ep, <u64>load<u8>(<usize>off, RAM_WASM_BASE)); ep += ADV4; continue;
+      }
+      // ---- stores
+      case O.OP_SD: {
+        const off = ramOff(ep);
+        if (!storeOk(off)) return leave(ep, left + 1, REQ_SLOW);
+        store<u64>(<usize>off, rs2v(ep), RAM_WASM_BASE); ep += ADV4; continue;
+      }
+      case D.HC_SD: {
+        const off = ramOff(ep);
+        if (!storeOk(off)) return leave(ep, left + 1, REQ_SLOW);
+        store<u64>(<usize>off, rs2v(ep), RAM_WASM_BASE); ep += ADV2; continue;
+      }
+      case O.OP_SW: {
+        const off = ramOff(ep);
+        if (!storeOk(off)) return leave(ep, left + 1, REQ_SLOW);
+        store<u32>(<usize>off, <u32>rs2v(ep), RAM_WASM_BASE); ep += ADV4; continue;
+      }
+      case D.HC_SW: {
+        const off = ramOff(ep);
+        if (!storeOk(off)) return leave(ep, left + 1, REQ_SLOW);
+        store<u32>(<usize>off, <u32>rs2v(ep), RAM_WASM_BASE); ep += ADV2; continue;
+      }
+      case O.OP_SH: {
+        const off = ramOff(ep);
+        if (!storeOk(off)) return leave(ep, left + 1, REQ_SLOW);
+        store<u16>(<usize>off, <u16>rs2v(ep), RAM_WASM_BASE); ep += ADV4; continue;
+      }
+      case O.OP_SB: {
+        const off = ramOff(ep);
+        if (!storeOk(off)) return leave(ep, left + 1, REQ_SLOW);
+        store<u8>(<usize>off, <u8>rs2v(ep), RAM_WASM_BASE); ep += ADV4; continue;
+      }
+      // full barrier: a locked RMW on this hart's sink slot
+      case O.OP_FENCE: { atomic.add<u64>(gHb + H_XSINK, 0); ep += ADV4; continue; }
+      default: return leave(ep, left + 1, REQ_SLOW);
+    }
+  }
+  return leave(ep, 0, REQ_NONE);
 }
 
 function finish(hb: usize, retired0: u64, stop: i32): i32 {
