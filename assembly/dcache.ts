@@ -10,11 +10,11 @@
 import { DC_ENTRIES, DC_SLOT_SIZE, DC_SLOTS, DC_TAGS, DCACHE_BASE, DCACHE_PER_HART, H_GEN } from '../src/machine/layout';
 import { ACC_FETCH, CAUSE_FETCH_ACCESS } from './causes';
 import { decode16, decode32, decodeFor, isWide } from './decode';
-import { E_HANDLER, H_PAGE_END, handlerFor } from './dispatch';
+import { E_HANDLER, H_PAGE_END, stampHandler } from './dispatch';
 import { getPriv } from './hart';
 import { ramAddr } from './mem';
 import { TRANSLATE_FAIL, mmuCause, translate, translated } from './mmu';
-import { E_OP, E_SHIFT, OP_PAGE_END } from './ops';
+import { E_SHIFT, OP_PAGE_END } from './ops';
 import { takeTrap } from './trap';
 
 /** Set when the last fetchPage/decodeAt took a trap that hit the trap-storm limit. */
@@ -74,7 +74,7 @@ export function decodeAt(hb: usize, ep: usize, pc: u64, pagePa: u64): bool {
   const lo = <u32>load<u16>(ramAddr(pagePa | (pc & 0xfff), 2));
   if (!isWide(lo)) {
     decode16(ep, lo);
-    store<u8>(ep, <u8>handlerFor(<u32>load<u8>(ep, E_OP), 2), E_HANDLER);
+    stampHandler(ep, hb, pc, 2);
     return true;
   }
   let hiPa = pagePa | ((pc + 2) & 0xfff);
@@ -84,6 +84,6 @@ export function decodeAt(hb: usize, ep: usize, pc: u64, pagePa: u64): bool {
   }
   const hi = <u32>load<u16>(ramAddr(hiPa, 2));
   decode32(ep, lo | (hi << 16));
-  store<u8>(ep, <u8>handlerFor(<u32>load<u8>(ep, E_OP), 4), E_HANDLER);
+  stampHandler(ep, hb, pc, 4);
   return true;
 }

@@ -5,6 +5,7 @@
 // case therefore advances ep by a constant (the next entry is not found through a load), which keeps
 // the loop-carried chain through ep one add long. Ops without an inline case land in the switch's
 // default and go to step(), so a new op (or a compressed form of one) is always correct, merely slow.
+import { H_X } from '../src/machine/layout';
 import * as O from './ops';
 
 export const E_HANDLER = 2; // u8 in the decode-cache entry (bytes 2..3 of the layout in ops.ts were unused)
@@ -12,11 +13,40 @@ export const H_DECODE: u32 = 0; // zeroed entry: not decoded yet (same value as 
 export const H_PAGE_END: u32 = O.OP_PAGE_END; // sentinel after a page's last entry
 export const HC: u32 = 0x80; // compressed handlers: HC + op
 const H_SLOW: u32 = 0xff; // no case: always the slow path
+// specialised handlers (above HC + OP_FENCE, the last op with an inline case)
+export const H_LI: u32 = 0xe0; // addi rd, x0, imm: rd = imm
+export const HC_LI: u32 = 0xe1;
+export const H_MV: u32 = 0xe2; // addi rd, rs1, 0 (32-bit mv): rd = rs1
+export const HC_MV: u32 = 0xe3; // c.mv (add rd, x0, rs2): rd = rs2
+export const H_BEQZ: u32 = 0xe4; // beq rs1, x0
+export const HC_BEQZ: u32 = 0xe5;
+export const H_BNEZ: u32 = 0xe6; // bne rs1, x0
+export const HC_BNEZ: u32 = 0xe7;
 
-/** The handler byte for a decoded op of len bytes (2 or 4). */
-export function handlerFor(op: u32, len: u32): u32 {
-  if (op >= HC) return H_SLOW;
-  return len == 2 ? HC + op : op;
+/** i64 at E_IMM_RAM for auipc (page offset + imm) and jal/jalr (page offset + length: the link), so pc = page va + this. */
+export const E_PCREL = O.E_IMM_RAM;
+
+/**
+ * Completes a freshly decoded entry for the run loop: its handler byte (and, for pc-relative ops, E_PCREL).
+ * hb: the owning hart's block (register fields are addresses in it); pc: the entry's guest pc; len: 2 or 4.
+ */
+export function stampHandler(ep: usize, hb: usize, pc: u64, len: u32): void {
+  const op = <u32>load<u8>(ep, O.E_OP);
+  let h = H_SLOW;
+  if (op <= O.OP_FENCE) h = len == 2 ? HC + op : op;
+  const c: u32 = len == 2 ? 1 : 0;
+  const x0 = <u32>(hb + H_X);
+  const rs1IsX0 = load<u32>(ep, O.E_RS1) == x0;
+  const rs2IsX0 = load<u32>(ep, O.E_RS2) == x0;
+  if (op == O.OP_ADDI && rs1IsX0) h = H_LI + c;
+  else if (op == O.OP_ADDI && load<i32>(ep, O.E_IMM) == 0 && c == 0) h = H_MV;
+  else if (op == O.OP_ADD && rs1IsX0 && c == 1) h = HC_MV;
+  else if (op == O.OP_BEQ && rs2IsX0) h = H_BEQZ + c;
+  else if (op == O.OP_BNE && rs2IsX0) h = H_BNEZ + c;
+  store<u8>(ep, <u8>h, E_HANDLER);
+  const off = <i64>(pc & 0xfff);
+  if (op == O.OP_AUIPC) store<i64>(ep, off + <i64>load<i32>(ep, O.E_IMM), E_PCREL);
+  else if (op == O.OP_JAL || op == O.OP_JALR) store<i64>(ep, off + <i64>len, E_PCREL);
 }
 
 /** Entry advance of a sequential step over an instruction of len bytes (entries are 16 bytes per byte of code). */

@@ -171,6 +171,8 @@ export function runHart(hart: i32, budget: i32): i32 {
 @inline function setRd(ep: usize, v: u64): void { store<u64>(<usize>load<u32>(ep, O.E_RD), v); }
 /** RAM offset of a load/store's address (rs1 + imm - RAM base). */
 @inline function ramOff(ep: usize): u64 { return rs1v(ep) + load<u64>(ep, O.E_IMM_RAM); }
+/** Page va + the entry's decode-time pc-relative value (auipc result, jal/jalr link). */
+@inline function pcRel(ep: usize): u64 { return gPageVa + load<u64>(ep, D.E_PCREL); }
 /** Guest pc of the entry at ep (on the current page). */
 @inline function pcOf(ep: usize): u64 { return gPageVa + <u64>((ep - gPageBase) >> O.E_SHIFT); }
 
@@ -214,7 +216,11 @@ function runEntries(ep: usize, left: i32): usize {
       // ---- register-immediate
       case O.OP_LUI: { setRd(ep, immv(ep)); ep += ADV4; continue; }
       case D.HC_LUI: { setRd(ep, immv(ep)); ep += ADV2; continue; }
-      case O.OP_AUIPC: { setRd(ep, pcOf(ep) + immv(ep)); ep += ADV4; continue; }
+      case O.OP_AUIPC: { setRd(ep, pcRel(ep)); ep += ADV4; continue; }
+      case D.H_LI: { setRd(ep, immv(ep)); ep += ADV4; continue; }
+      case D.HC_LI: { setRd(ep, immv(ep)); ep += ADV2; continue; }
+      case D.H_MV: { setRd(ep, rs1v(ep)); ep += ADV4; continue; }
+      case D.HC_MV: { setRd(ep, rs2v(ep)); ep += ADV2; continue; }
       case O.OP_ADDI: { setRd(ep, rs1v(ep) + immv(ep)); ep += ADV4; continue; }
       case D.HC_ADDI: { setRd(ep, rs1v(ep) + immv(ep)); ep += ADV2; continue; }
       case O.OP_SLTI: { setRd(ep, <u64>(<i64>rs1v(ep) < <i64>immv(ep))); ep += ADV4; continue; }
@@ -273,26 +279,26 @@ function runEntries(ep: usize, left: i32): usize {
       case O.OP_REMUW: { setRd(ep, remuw(rs1v(ep), rs2v(ep))); ep += ADV4; continue; }
       // ---- jumps (the link is written after the target is computed: rd may equal rs1)
       case O.OP_JAL: {
-        setRd(ep, pcOf(ep) + 4);
+        setRd(ep, pcRel(ep));
         const n = relTarget(ep);
         if (n != 0) { ep = n; continue; }
         return leave(ep, left, REQ_JUMP);
       }
       case D.HC_JAL: {
-        setRd(ep, pcOf(ep) + 2);
+        setRd(ep, pcRel(ep));
         const n = relTarget(ep);
         if (n != 0) { ep = n; continue; }
         return leave(ep, left, REQ_JUMP);
       }
       case O.OP_JALR: {
         const n = jalrTarget(ep);
-        setRd(ep, pcOf(ep) + 4);
+        setRd(ep, pcRel(ep));
         if (n != 0) { ep = n; continue; }
         return leave(ep, left, REQ_JUMP);
       }
       case D.HC_JALR: {
         const n = jalrTarget(ep);
-        setRd(ep, pcOf(ep) + 2);
+        setRd(ep, pcRel(ep));
         if (n != 0) { ep = n; continue; }
         return leave(ep, left, REQ_JUMP);
       }
@@ -305,6 +311,30 @@ function runEntries(ep: usize, left: i32): usize {
       }
       case D.HC_BEQ: {
         if (rs1v(ep) != rs2v(ep)) { ep += ADV2; continue; }
+        const n = relTarget(ep);
+        if (n != 0) { ep = n; continue; }
+        return leave(ep, left, REQ_JUMP);
+      }
+      case D.H_BEQZ: {
+        if (rs1v(ep) != 0) { ep += ADV4; continue; }
+        const n = relTarget(ep);
+        if (n != 0) { ep = n; continue; }
+        return leave(ep, left, REQ_JUMP);
+      }
+      case D.HC_BEQZ: {
+        if (rs1v(ep) != 0) { ep += ADV2; continue; }
+        const n = relTarget(ep);
+        if (n != 0) { ep = n; continue; }
+        return leave(ep, left, REQ_JUMP);
+      }
+      case D.H_BNEZ: {
+        if (rs1v(ep) == 0) { ep += ADV4; continue; }
+        const n = relTarget(ep);
+        if (n != 0) { ep = n; continue; }
+        return leave(ep, left, REQ_JUMP);
+      }
+      case D.HC_BNEZ: {
+        if (rs1v(ep) == 0) { ep += ADV2; continue; }
         const n = relTarget(ep);
         if (n != 0) { ep = n; continue; }
         return leave(ep, left, REQ_JUMP);
