@@ -199,8 +199,6 @@ export function runHart(hart: i32, budget: i32): i32 {
   return 0;
 }
 
-// store fast path: plain RAM, not the tohost window, not coherent mode
-@inline function storeOk(off: u64): bool { return off < gStLim && off - gThLo >= 16; }
 
 /**
  * The hot loop: runs decoded entries from ep while the budget lasts; returns the entry it stopped at
@@ -424,32 +422,38 @@ function runEntries(ep: usize, left: i32): usize {
       // ---- stores
       case O.OP_SD: {
         const off = ramOff(ep);
-        if (!storeOk(off)) return leave(ep, left + 1, REQ_SLOW);
+        if (off >= gStLim) return leave(ep, left + 1, REQ_SLOW);
+        if (off - gThLo < 16) return leave(ep, left + 1, REQ_SLOW);
         store<u64>(<usize>off, rs2v(ep), RAM_WASM_BASE); ep += ADV4; continue;
       }
       case D.HC_SD: {
         const off = ramOff(ep);
-        if (!storeOk(off)) return leave(ep, left + 1, REQ_SLOW);
+        if (off >= gStLim) return leave(ep, left + 1, REQ_SLOW);
+        if (off - gThLo < 16) return leave(ep, left + 1, REQ_SLOW);
         store<u64>(<usize>off, rs2v(ep), RAM_WASM_BASE); ep += ADV2; continue;
       }
       case O.OP_SW: {
         const off = ramOff(ep);
-        if (!storeOk(off)) return leave(ep, left + 1, REQ_SLOW);
+        if (off >= gStLim) return leave(ep, left + 1, REQ_SLOW);
+        if (off - gThLo < 16) return leave(ep, left + 1, REQ_SLOW);
         store<u32>(<usize>off, <u32>rs2v(ep), RAM_WASM_BASE); ep += ADV4; continue;
       }
       case D.HC_SW: {
         const off = ramOff(ep);
-        if (!storeOk(off)) return leave(ep, left + 1, REQ_SLOW);
+        if (off >= gStLim) return leave(ep, left + 1, REQ_SLOW);
+        if (off - gThLo < 16) return leave(ep, left + 1, REQ_SLOW);
         store<u32>(<usize>off, <u32>rs2v(ep), RAM_WASM_BASE); ep += ADV2; continue;
       }
       case O.OP_SH: {
         const off = ramOff(ep);
-        if (!storeOk(off)) return leave(ep, left + 1, REQ_SLOW);
+        if (off >= gStLim) return leave(ep, left + 1, REQ_SLOW);
+        if (off - gThLo < 16) return leave(ep, left + 1, REQ_SLOW);
         store<u16>(<usize>off, <u16>rs2v(ep), RAM_WASM_BASE); ep += ADV4; continue;
       }
       case O.OP_SB: {
         const off = ramOff(ep);
-        if (!storeOk(off)) return leave(ep, left + 1, REQ_SLOW);
+        if (off >= gStLim) return leave(ep, left + 1, REQ_SLOW);
+        if (off - gThLo < 16) return leave(ep, left + 1, REQ_SLOW);
         store<u8>(<usize>off, <u8>rs2v(ep), RAM_WASM_BASE); ep += ADV4; continue;
       }
       // full barrier: a locked RMW on this hart's sink slot
