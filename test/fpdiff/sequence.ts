@@ -37,7 +37,7 @@ function instruction(rng: Rng): string {
   const rm = rng.pick(RMS);
   const f = () => freg(rng, d);
   const x = () => rng.pick(XR);
-  switch (rng.int(16)) {
+  switch (rng.int(17)) {
     case 0: case 1: case 2:
       return `${rng.pick(['fadd', 'fsub', 'fmul', 'fdiv'])}.${t} ${anyF(rng)}, ${f()}, ${f()}, ${rm}`;
     case 3: case 4:
@@ -58,6 +58,13 @@ function instruction(rng: Rng): string {
       const off = 8 * rng.int(8);
       const w = d ? 'd' : 'w';
       return `fs${w} ${f()}, ${off}(a4)\n  fl${w} ${anyF(rng)}, ${off}(a4)`;
+    }
+    case 16: {
+      // multiply, then the fused residual a*b - round(a*b): massive cancellation, tiny results
+      const a = f();
+      const b = f();
+      const p = anyF(rng);
+      return `fmul.${t} ${p}, ${a}, ${b}, ${rm}\n  ${rng.pick(['fmsub', 'fnmadd'])}.${t} ${anyF(rng)}, ${a}, ${b}, ${p}, ${rng.pick(RMS)}`;
     }
     default: {
       // compressed FP loads/stores: c.fsd/c.fld use f8..f15 and a4; c.fsdsp/c.fldsp use sp
