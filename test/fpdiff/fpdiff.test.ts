@@ -7,6 +7,7 @@ import { Rng } from './values.js';
 const WORDS = OUT_BYTES / 8;
 const NAMES = [...Array.from({ length: F_REGS }, (_, i) => `f${i}`), 'a0', 'a1', 'a2', 'a3', 'fflags'];
 const qemu = haveQemu();
+let flagsSeen = 0n;
 
 /** Readable description of the first few sequences whose results differ. */
 function mismatches(seqs: FpSequence[], ours: bigint[], theirs: bigint[]): string[] {
@@ -38,10 +39,11 @@ describe.skipIf(!qemu && !process.env.CI)('F/D differential test against qemu-ri
       const ours = runOnEngine(seqs);
       const theirs = runOnQemu(seqs);
       expect(mismatches(seqs, ours, theirs)).toEqual([]);
-      // the sequences exercise every exception flag
-      let flags = 0n;
-      for (let i = 0; i < count; i++) flags |= theirs[i * WORDS + WORDS - 1]!;
-      expect(flags).toBe(0x1fn);
+      for (let i = 0; i < count; i++) flagsSeen |= theirs[i * WORDS + WORDS - 1]!;
     }, 60_000);
   }
+
+  it('the sequences raised every exception flag (NV, DZ, OF, UF, NX)', () => {
+    expect(flagsSeen).toBe(0x1fn);
+  });
 });
