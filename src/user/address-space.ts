@@ -106,11 +106,7 @@ export class AddressSpace {
 
   /** Changes protections of [start, end); false if part of the range is not mapped (ENOMEM). */
   protect(start: number, end: number, prot: number): boolean {
-    for (let a = start; a < end; ) {
-      const r = this.regionAt(a);
-      if (!r) return false;
-      a = r.end;
-    }
+    if (!this.covered(start, end)) return false;
     this.split(start, end);
     for (const r of this.regions) {
       if (r.start < start || r.end > end) continue;
@@ -132,6 +128,38 @@ export class AddressSpace {
       this.tlbDirty = true;
     }
     region.end = end;
+  }
+
+  /** Is every page of [start, end) inside some region? */
+  covered(start: number, end: number): boolean {
+    for (let a = start; a < end; ) {
+      const r = this.regionAt(a);
+      if (!r) return false;
+      a = r.end;
+    }
+    return true;
+  }
+
+  /**
+   * Moves the mappings of [from, from + len) to the free range at `to`, keeping each region's protection; frames
+   * change address, nothing is copied (mremap). False if the source is not fully mapped or the target not free.
+   */
+  move(from: number, len: number, to: number): boolean {
+    if (!this.covered(from, from + len) || !this.isFree(to, to + len)) return false;
+    this.split(from, from + len);
+    const moving = this.regions.filter((r) => r.start >= from && r.end <= from + len);
+    for (const va of this.pageTable.presentIn(from, from + len)) {
+      const prot = this.pageTable.lookup(va)!.prot;
+      const pa = this.pageTable.unmap(va)!;
+      this.pageTable.map(to + (va - from), pa, prot);
+    }
+    this.regions = this.regions.filter((r) => !moving.includes(r));
+    for (const r of moving) {
+      this.reserve(to + (r.start - from), to + (r.end - from), r.prot, r.kind);
+      if (r.prot & PROT_EXEC) this.icacheDirty = true;
+    }
+    this.tlbDirty = true;
+    return true;
   }
 
   /**

@@ -1,6 +1,6 @@
-// Memory syscalls: brk, anonymous (and private read-only file) mmap, munmap, mprotect, madvise.
+// Memory syscalls: brk, anonymous (and private read-only file) mmap, munmap, mprotect, mremap, madvise, riscv_flush_icache.
 import { pageUp } from './address-space.js';
-import { EACCES, EBADF, EEXIST, EINVAL, ENOMEM, Errno } from './errno.js';
+import { EACCES, EBADF, EEXIST, EFAULT, EINVAL, ENOMEM, Errno } from './errno.js';
 import { UserError } from './errors.js';
 import type { SyscallHandler, UserKernel } from './kernel.js';
 import { PROT_READ, PROT_WRITE, USER_VA_LIMIT } from './page-table.js';
@@ -110,6 +110,41 @@ const mprotect: SyscallHandler = (k, a) => {
   return withFrames(() => k.space.protect(addr, addr + pageUp(len), prot)) ? 0 : -ENOMEM;
 };
 
+const MREMAP_MAYMOVE = 1;
+const MREMAP_FIXED = 2;
+
+/** Grows in place when the pages after are free, else moves (MREMAP_MAYMOVE); shrinking unmaps the tail. */
+const mremap: SyscallHandler = (k, a) => {
+  const old = ulong(a[0]);
+  const oldSize = pageUp(ulong(a[1]));
+  const newSize = pageUp(ulong(a[2]));
+  const flags = int(a[3]);
+  if (old % FRAME || newSize === 0 || flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED) || flags & MREMAP_FIXED) return -EINVAL;
+  if (newSize > USER_VA_LIMIT || oldSize > USER_VA_LIMIT) return -ENOMEM;
+  if (oldSize === 0 || !k.space.covered(old, old + oldSize)) return -EFAULT;
+  const region = k.space.regionAt(old + oldSize - 1)!; // the new pages get the protection of the last old one
+  if (newSize <= oldSize) {
+    if (newSize < oldSize) k.space.unmap(old + newSize, old + oldSize);
+    return old;
+  }
+  if (k.space.isFree(old + oldSize, old + newSize)) {
+    k.space.reserve(old + oldSize, old + newSize, region.prot, region.kind);
+    return old;
+  }
+  if (!(flags & MREMAP_MAYMOVE)) return -ENOMEM;
+  const to = k.space.findFree(newSize, MMAP_TOP);
+  if (to === undefined) return -ENOMEM;
+  k.space.move(old, oldSize, to);
+  k.space.reserve(to + oldSize, to + newSize, region.prot, region.kind);
+  return to;
+};
+
+/** The hart's decoded-instruction cache forgets everything (a JIT wrote code). */
+const riscvFlushIcache: SyscallHandler = (k) => {
+  k.space.icacheDirty = true;
+  return 0;
+};
+
 /** Advice is accepted and ignored (MADV_DONTNEED on private anonymous memory would zero it; nobody relies on it here). */
 const madvise: SyscallHandler = (_k, a) => (ulong(a[0]) % FRAME ? -EINVAL : 0);
 
@@ -119,4 +154,6 @@ export const MEMORY_SYSCALLS: Record<number, SyscallHandler> = {
   [SYS.munmap]: munmap,
   [SYS.mprotect]: mprotect,
   [SYS.madvise]: madvise,
+  [SYS.mremap]: mremap,
+  [SYS.riscv_flush_icache]: riscvFlushIcache,
 };

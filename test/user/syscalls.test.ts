@@ -386,6 +386,70 @@ ${sys(SYS.mprotect)}
     expect(r.detail).toContain('cause 15');
   });
 
+  it('mremap grows in place when the pages above are free, else moves with MREMAP_MAYMOVE (contents kept); shrinks in place', () => {
+    const r = runUser(reportingProgram(`
+  li a0, 0
+  li a1, 0x2000
+  li a2, 3
+  li a3, 0x22
+  li a4, -1
+  li a5, 0
+${sys(SYS.mmap)}
+  mv s0, a0
+  li a0, 0
+  li a1, 0x1000
+  li a2, 3
+  li a3, 0x22
+  li a4, -1
+  li a5, 0
+${sys(SYS.mmap)}
+  mv s2, a0
+  li t0, 1234
+  sd t0, 8(s2)
+  sub a0, s0, s2
+  call report
+  mv a0, s0
+  li a1, 0x2000
+  li a2, 0x8000
+  li a3, 0
+${sys(SYS.mremap)}
+  sub a0, a0, s0
+  call report
+  mv a0, s2
+  li a1, 0x1000
+  li a2, 0x3000
+  li a3, 0
+${sys(SYS.mremap)}
+  call report
+  mv a0, s2
+  li a1, 0x1000
+  li a2, 0x3000
+  li a3, 1
+${sys(SYS.mremap)}
+  mv s1, a0
+  sub a0, s1, s2
+  snez a0, a0
+  call report
+  ld a0, 8(s1)
+  call report
+  li t0, 0x2ff8
+  add t0, t0, s1
+  sd t0, 0(t0)
+  mv a0, s1
+  li a1, 0x3000
+  li a2, 0x1000
+  li a3, 0
+${sys(SYS.mremap)}
+  sub a0, a0, s1
+  call report
+  ld a0, 0(s2)
+  call report
+`));
+    // mmap goes top-down: the second mapping lies right below the first, which has free space above it
+    expect(reported(r.out)).toEqual([0x1000n, 0n, -ENOMEM, 1n, 1234n, 0n]);
+    expect(r.signal?.name).toBe('SIGSEGV'); // the old place of the moved mapping is gone
+  });
+
   it('the stack is demand-paged far below the initial sp (1 MiB deep)', () => {
     const r = runUser(`
 _start:
