@@ -1,7 +1,7 @@
 // Linux-user syscalls through real ecalls from U-mode: results in a0, errno values, guest-visible side effects.
 import { describe, expect, it } from 'vitest';
-import { SYS } from '../../src/user/index.js';
-import { EXIT_A0, reported, reportingProgram, runUser, sys } from './programs.js';
+import { runUserProgram, SYS } from '../../src/user/index.js';
+import { EXIT_A0, reported, reportingProgram, runUser, sys, userElf } from './programs.js';
 
 const ENOENT = 2n, EBADF = 9n, EACCES = 13n, EFAULT = 14n, EINVAL = 22n, ENOTTY = 25n, ESPIPE = 29n, ENOSYS = 38n, ENOMEM = 12n;
 
@@ -112,6 +112,27 @@ done:
     expect(hwcap).toBe((1n << 8n) | (1n << 12n) | (1n << 0n) | (1n << 5n) | (1n << 3n) | (1n << 2n));
     expect(secure).toBe(0n);
     expect(random! > 0x3f00000000n && random! < 0x4000000000n).toBe(true);
+  });
+});
+
+describe('floating point (rv64gc programs)', () => {
+  it('the process starts with the FPU on (mstatus.FS not Off): F/D instructions run in U-mode', () => {
+    const r = runUserProgram(userElf(`
+_start:
+  la t0, vals
+  fld fa0, 0(t0)
+  fld fa1, 8(t0)
+  fmul.d fa2, fa0, fa1
+  fcvt.l.d a0, fa2, rtz
+  frflags a1
+  add a0, a0, a1
+${EXIT_A0}
+  .data
+  .align 3
+vals: .dword 0x4004000000000000, 0x4011000000000000 # 2.5, 4.25
+`, 'rv64imafdc'), { maxInsns: 1e6 });
+    expect(r.status).toBe('exited');
+    expect(r.exitCode).toBe(10 + 1); // 10.625 truncated, plus the inexact flag
   });
 });
 
