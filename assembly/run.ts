@@ -34,6 +34,7 @@ let gVpage: u64 = 0;
 let gReq: i32 = REQ_NONE;
 let gLeft: i32 = 0;
 let gPc: u64 = 0;
+let gEp: usize = 0;
 
 /** Derives the fast-path RAM limit (0 when data accesses are translated) and the tohost window. */
 function deriveDataPath(hb: usize): void {
@@ -200,6 +201,27 @@ export function runHart(hart: i32, budget: i32): i32 {
 }
 
 
+/** Executes the high multiply or division entry ep (op h); out of line, so its temporaries stay out of the hot loop. */
+function mulDiv(h: u32, ep: usize): void {
+  const a = rs1v(ep);
+  const b = rs2v(ep);
+  let v: u64;
+  switch (h) {
+    case O.OP_MULH: v = mulh(a, b); break;
+    case O.OP_MULHSU: v = mulhsu(a, b); break;
+    case O.OP_MULHU: v = mulhu(a, b); break;
+    case O.OP_DIV: v = div(a, b); break;
+    case O.OP_DIVU: v = divu(a, b); break;
+    case O.OP_REM: v = rem(a, b); break;
+    case O.OP_REMU: v = remu(a, b); break;
+    case O.OP_DIVW: v = divw(a, b); break;
+    case O.OP_DIVUW: v = divuw(a, b); break;
+    case O.OP_REMW: v = remw(a, b); break;
+    default: v = remuw(a, b); break;
+  }
+  setRd(ep, v);
+}
+
 /**
  * The hot loop: runs decoded entries from ep while the budget lasts; returns the entry it stopped at
  * (why: gReq, budget left: gLeft). Each case is one (handler, length) pair, so ep advances by a constant.
@@ -263,18 +285,16 @@ function runEntries(ep: usize, left: i32): usize {
       case O.OP_SRAW: { setRd(ep, <u64><i64>(<i32>rs1v(ep) >> <i32>rs2v(ep))); ep += ADV4; continue; }
       // ---- M
       case O.OP_MUL: { setRd(ep, rs1v(ep) * rs2v(ep)); ep += ADV4; continue; }
-      case O.OP_MULH: { setRd(ep, mulh(rs1v(ep), rs2v(ep))); ep += ADV4; continue; }
-      case O.OP_MULHSU: { setRd(ep, mulhsu(rs1v(ep), rs2v(ep))); ep += ADV4; continue; }
-      case O.OP_MULHU: { setRd(ep, mulhu(rs1v(ep), rs2v(ep))); ep += ADV4; continue; }
-      case O.OP_DIV: { setRd(ep, div(rs1v(ep), rs2v(ep))); ep += ADV4; continue; }
-      case O.OP_DIVU: { setRd(ep, divu(rs1v(ep), rs2v(ep))); ep += ADV4; continue; }
-      case O.OP_REM: { setRd(ep, rem(rs1v(ep), rs2v(ep))); ep += ADV4; continue; }
-      case O.OP_REMU: { setRd(ep, remu(rs1v(ep), rs2v(ep))); ep += ADV4; continue; }
       case O.OP_MULW: { setRd(ep, sxw(rs1v(ep) * rs2v(ep))); ep += ADV4; continue; }
-      case O.OP_DIVW: { setRd(ep, divw(rs1v(ep), rs2v(ep))); ep += ADV4; continue; }
-      case O.OP_DIVUW: { setRd(ep, divuw(rs1v(ep), rs2v(ep))); ep += ADV4; continue; }
-      case O.OP_REMW: { setRd(ep, remw(rs1v(ep), rs2v(ep))); ep += ADV4; continue; }
-      case O.OP_REMUW: { setRd(ep, remuw(rs1v(ep), rs2v(ep))); ep += ADV4; continue; }
+      // high multiplies and divisions: out of line (their register pressure would spill the loop state)
+      case O.OP_MULH: case O.OP_MULHSU: case O.OP_MULHU: case O.OP_DIV: case O.OP_DIVU: case O.OP_REM: case O.OP_REMU:
+      case O.OP_DIVW: case O.OP_DIVUW: case O.OP_REMW: case O.OP_REMUW: {
+        // ep and the budget pass through globals so that neither is live across the call (no spill in the loop)
+        gEp = ep; gLeft = left;
+        mulDiv(h, ep);
+        ep = gEp + ADV4; left = gLeft;
+        continue;
+      }
       // ---- jumps (the link is written after the target is computed: rd may equal rs1)
       case O.OP_JAL: {
         setRd(ep, pcRel(ep));
