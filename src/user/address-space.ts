@@ -188,8 +188,19 @@ export class AddressSpace {
     return leaf.pa + (va % FRAME);
   }
 
-  /** Copies len bytes out of guest memory. */
+  /** Throws Errno(EFAULT) unless [va, va + len) lies in regions the guest may read (or write). */
+  private checkRange(va: number, len: number, write: boolean): void {
+    if (!Number.isSafeInteger(va) || va < 0 || va + len > USER_VA_LIMIT) throw new Errno(EFAULT);
+    for (let a = va; a < va + len; ) {
+      const r = this.regionAt(a);
+      if (!r || !(r.prot & (write ? PROT_WRITE : PROT_READ | PROT_WRITE))) throw new Errno(EFAULT);
+      a = r.end;
+    }
+  }
+
+  /** Copies len bytes out of guest memory (EFAULT, before any allocation, if the range is not readable). */
   read(va: number, len: number): Uint8Array {
+    this.checkRange(va, len, false);
     const out = new Uint8Array(len);
     for (let done = 0; done < len; ) {
       const pa = this.physical(va + done, false, false);

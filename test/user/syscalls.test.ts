@@ -168,8 +168,18 @@ ${sys(4000)}
   li a2, 8
 ${sys(SYS.write)}
   call report
+  li a0, 1
+  la a1, buf
+  li a2, 0x7ffff000
+${sys(SYS.write)}
+  call report
+  li a0, 1
+  li a1, -1
+  li a2, -1
+${sys(SYS.write)}
+  call report
 `, 'buf: .zero 64'));
-    expect(reported(r.out)).toEqual([-EBADF, -EFAULT, -ENOTTY, -ESPIPE, -ENOSYS, -ENOSYS, -EBADF]);
+    expect(reported(r.out)).toEqual([-EBADF, -EFAULT, -ENOTTY, -ESPIPE, -ENOSYS, -ENOSYS, -EBADF, -EFAULT, -EFAULT]);
     expect(r.unknownSyscalls).toEqual([4000]);
   });
 
