@@ -23,8 +23,12 @@ export const HC_BEQZ: u32 = 0xe5;
 export const H_BNEZ: u32 = 0xe6; // bne rs1, x0
 export const HC_BNEZ: u32 = 0xe7;
 
-/** i64 at E_IMM_RAM for auipc (page offset + imm) and jal/jalr (page offset + length: the link), so pc = page va + this. */
-export const E_PCREL = O.E_IMM_RAM;
+/**
+ * The i64 the hot loop reads instead of E_IMM (same bytes as E_IMM_RAM): imm - RAM base for loads/stores
+ * (written by the decoder), page offset + imm for auipc and page offset + length (the link) for jal/jalr
+ * (pc = page va + this), the sign-extended immediate for lui and the register-immediate ALU ops.
+ */
+export const E_WIDE = O.E_IMM_RAM;
 
 /**
  * Completes a freshly decoded entry for the run loop: its handler byte (and, for pc-relative ops, E_PCREL).
@@ -45,8 +49,10 @@ export function stampHandler(ep: usize, hb: usize, pc: u64, len: u32): void {
   else if (op == O.OP_BNE && rs2IsX0) h = H_BNEZ + c;
   store<u8>(ep, <u8>h, E_HANDLER);
   const off = <i64>(pc & 0xfff);
-  if (op == O.OP_AUIPC) store<i64>(ep, off + <i64>load<i32>(ep, O.E_IMM), E_PCREL);
-  else if (op == O.OP_JAL || op == O.OP_JALR) store<i64>(ep, off + <i64>len, E_PCREL);
+  const imm = <i64>load<i32>(ep, O.E_IMM);
+  if (op == O.OP_AUIPC) store<i64>(ep, off + imm, E_WIDE);
+  else if (op == O.OP_JAL || op == O.OP_JALR) store<i64>(ep, off + <i64>len, E_WIDE);
+  else if (op == O.OP_LUI || (op >= O.OP_ADDI && op <= O.OP_SRAIW)) store<i64>(ep, imm, E_WIDE);
 }
 
 /** Entry advance of a sequential step over an instruction of len bytes (entries are 16 bytes per byte of code). */

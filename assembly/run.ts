@@ -172,8 +172,10 @@ export function runHart(hart: i32, budget: i32): i32 {
 @inline function setRd(ep: usize, v: u64): void { store<u64>(<usize>load<u32>(ep, O.E_RD), v); }
 /** RAM offset of a load/store's address (rs1 + imm - RAM base). */
 @inline function ramOff(ep: usize): u64 { return rs1v(ep) + load<u64>(ep, O.E_IMM_RAM); }
+/** The entry's decode-time i64 (see E_WIDE): the sign-extended immediate of register-immediate ops. */
+@inline function wide(ep: usize): u64 { return load<u64>(ep, D.E_WIDE); }
 /** Page va + the entry's decode-time pc-relative value (auipc result, jal/jalr link). */
-@inline function pcRel(ep: usize): u64 { return gPageVa + load<u64>(ep, D.E_PCREL); }
+@inline function pcRel(ep: usize): u64 { return gPageVa + load<u64>(ep, D.E_WIDE); }
 /** Guest pc of the entry at ep (on the current page). */
 @inline function pcOf(ep: usize): u64 { return gPageVa + <u64>((ep - gPageBase) >> O.E_SHIFT); }
 
@@ -234,32 +236,32 @@ function runEntries(ep: usize, left: i32): usize {
       case H_DECODE: return leave(ep, left + 1, REQ_DECODE);
       case H_PAGE_END: return leave(ep, left + 1, REQ_LOOKUP);
       // ---- register-immediate
-      case O.OP_LUI: { setRd(ep, immv(ep)); ep += ADV4; continue; }
-      case D.HC_LUI: { setRd(ep, immv(ep)); ep += ADV2; continue; }
+      case O.OP_LUI: { setRd(ep, wide(ep)); ep += ADV4; continue; }
+      case D.HC_LUI: { setRd(ep, wide(ep)); ep += ADV2; continue; }
       case O.OP_AUIPC: { setRd(ep, pcRel(ep)); ep += ADV4; continue; }
-      case D.H_LI: { setRd(ep, immv(ep)); ep += ADV4; continue; }
-      case D.HC_LI: { setRd(ep, immv(ep)); ep += ADV2; continue; }
+      case D.H_LI: { setRd(ep, wide(ep)); ep += ADV4; continue; }
+      case D.HC_LI: { setRd(ep, wide(ep)); ep += ADV2; continue; }
       case D.H_MV: { setRd(ep, rs1v(ep)); ep += ADV4; continue; }
       case D.HC_MV: { setRd(ep, rs2v(ep)); ep += ADV2; continue; }
-      case O.OP_ADDI: { setRd(ep, rs1v(ep) + immv(ep)); ep += ADV4; continue; }
-      case D.HC_ADDI: { setRd(ep, rs1v(ep) + immv(ep)); ep += ADV2; continue; }
-      case O.OP_SLTI: { setRd(ep, <u64>(<i64>rs1v(ep) < <i64>immv(ep))); ep += ADV4; continue; }
-      case O.OP_SLTIU: { setRd(ep, <u64>(rs1v(ep) < immv(ep))); ep += ADV4; continue; }
-      case O.OP_XORI: { setRd(ep, rs1v(ep) ^ immv(ep)); ep += ADV4; continue; }
-      case O.OP_ORI: { setRd(ep, rs1v(ep) | immv(ep)); ep += ADV4; continue; }
-      case O.OP_ANDI: { setRd(ep, rs1v(ep) & immv(ep)); ep += ADV4; continue; }
-      case D.HC_ANDI: { setRd(ep, rs1v(ep) & immv(ep)); ep += ADV2; continue; }
-      case O.OP_SLLI: { setRd(ep, rs1v(ep) << immv(ep)); ep += ADV4; continue; }
-      case D.HC_SLLI: { setRd(ep, rs1v(ep) << immv(ep)); ep += ADV2; continue; }
-      case O.OP_SRLI: { setRd(ep, rs1v(ep) >> immv(ep)); ep += ADV4; continue; }
-      case D.HC_SRLI: { setRd(ep, rs1v(ep) >> immv(ep)); ep += ADV2; continue; }
-      case O.OP_SRAI: { setRd(ep, <u64>(<i64>rs1v(ep) >> <i64>immv(ep))); ep += ADV4; continue; }
-      case D.HC_SRAI: { setRd(ep, <u64>(<i64>rs1v(ep) >> <i64>immv(ep))); ep += ADV2; continue; }
-      case O.OP_ADDIW: { setRd(ep, sxw(rs1v(ep) + immv(ep))); ep += ADV4; continue; }
-      case D.HC_ADDIW: { setRd(ep, sxw(rs1v(ep) + immv(ep))); ep += ADV2; continue; }
-      case O.OP_SLLIW: { setRd(ep, sxw(<u64>(<u32>rs1v(ep) << <u32>immv(ep)))); ep += ADV4; continue; }
-      case O.OP_SRLIW: { setRd(ep, sxw(<u64>(<u32>rs1v(ep) >> <u32>immv(ep)))); ep += ADV4; continue; }
-      case O.OP_SRAIW: { setRd(ep, <u64><i64>(<i32>rs1v(ep) >> <i32>immv(ep))); ep += ADV4; continue; }
+      case O.OP_ADDI: { setRd(ep, rs1v(ep) + wide(ep)); ep += ADV4; continue; }
+      case D.HC_ADDI: { setRd(ep, rs1v(ep) + wide(ep)); ep += ADV2; continue; }
+      case O.OP_SLTI: { setRd(ep, <u64>(<i64>rs1v(ep) < <i64>wide(ep))); ep += ADV4; continue; }
+      case O.OP_SLTIU: { setRd(ep, <u64>(rs1v(ep) < wide(ep))); ep += ADV4; continue; }
+      case O.OP_XORI: { setRd(ep, rs1v(ep) ^ wide(ep)); ep += ADV4; continue; }
+      case O.OP_ORI: { setRd(ep, rs1v(ep) | wide(ep)); ep += ADV4; continue; }
+      case O.OP_ANDI: { setRd(ep, rs1v(ep) & wide(ep)); ep += ADV4; continue; }
+      case D.HC_ANDI: { setRd(ep, rs1v(ep) & wide(ep)); ep += ADV2; continue; }
+      case O.OP_SLLI: { setRd(ep, rs1v(ep) << wide(ep)); ep += ADV4; continue; }
+      case D.HC_SLLI: { setRd(ep, rs1v(ep) << wide(ep)); ep += ADV2; continue; }
+      case O.OP_SRLI: { setRd(ep, rs1v(ep) >> wide(ep)); ep += ADV4; continue; }
+      case D.HC_SRLI: { setRd(ep, rs1v(ep) >> wide(ep)); ep += ADV2; continue; }
+      case O.OP_SRAI: { setRd(ep, <u64>(<i64>rs1v(ep) >> <i64>wide(ep))); ep += ADV4; continue; }
+      case D.HC_SRAI: { setRd(ep, <u64>(<i64>rs1v(ep) >> <i64>wide(ep))); ep += ADV2; continue; }
+      case O.OP_ADDIW: { setRd(ep, sxw(rs1v(ep) + wide(ep))); ep += ADV4; continue; }
+      case D.HC_ADDIW: { setRd(ep, sxw(rs1v(ep) + wide(ep))); ep += ADV2; continue; }
+      case O.OP_SLLIW: { setRd(ep, sxw(<u64>(<u32>rs1v(ep) << <u32>wide(ep)))); ep += ADV4; continue; }
+      case O.OP_SRLIW: { setRd(ep, sxw(<u64>(<u32>rs1v(ep) >> <u32>wide(ep)))); ep += ADV4; continue; }
+      case O.OP_SRAIW: { setRd(ep, <u64><i64>(<i32>rs1v(ep) >> <i32>wide(ep))); ep += ADV4; continue; }
       // ---- register-register
       case O.OP_ADD: { setRd(ep, rs1v(ep) + rs2v(ep)); ep += ADV4; continue; }
       case D.HC_ADD: { setRd(ep, rs1v(ep) + rs2v(ep)); ep += ADV2; continue; }
