@@ -89,10 +89,11 @@ export const OP_COUNT: u32 = 74;
 // absolute Wasm addresses of the owning hart's register slots, so the hot loop needs no base add.
 export const E_OP = 0; // u8
 export const E_ADV = 1; // u8 entry advance = instruction length * 16 (32 or 64 bytes: the next entry)
+// byte 2: the run loop's handler byte (E_HANDLER, dispatch.ts), written after decoding
 export const E_RD = 4; // u32 address of rd in the hart block (x0 -> the H_XSINK slot)
 export const E_RS1 = 8; // u32 address of rs1
 export const E_RS2 = 12; // u32 address of rs2
 export const E_IMM = 16; // i32 immediate (sign-extended)
 export const E_RAW = 20; // u32 raw instruction bits (16 bits for compressed)
-export const E_IMM_RAM = 24; // i64 immediate - RAM_GUEST_BASE (loads/stores: RAM offset = rs1 + this)
+export const E_IMM_RAM = 24; // i64 immediate - RAM_GUEST_BASE (loads/stores: RAM offset = rs1 + this); other fast ops: E_WIDE in dispatch.ts
 export const E_SHIFT = 4; // log2(entry size / 2): entry = page slot + (page offset << E_SHIFT)
