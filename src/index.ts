@@ -12,3 +12,4 @@ export {
 } from './ftrace/index.js';
 export { buildGuestImage, WorkloadError, type GuestImage, type GuestImageOptions } from './workload/index.js';
 export { GuestRuntimeError } from './guest/index.js';
+export { runUserProgram, UserProcess, UserError, type UserProcessOptions, type UserRunResult } from './user/index.js';
