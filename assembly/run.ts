@@ -289,8 +289,15 @@ function runEntries(ep: usize, left: i32): usize {
       case O.OP_MUL: { setRd(ep, rs1v(ep) * rs2v(ep)); ep += ADV4; continue; }
       case O.OP_MULW: { setRd(ep, sxw(rs1v(ep) * rs2v(ep))); ep += ADV4; continue; }
       // high multiplies and divisions: out of line (their register pressure would spill the loop state)
-      case O.OP_MULH: case O.OP_MULHSU: case O.OP_MULHU: case O.OP_DIV: case O.OP_DIVU: case O.OP_REM: case O.OP_REMU:
-      case O.OP_DIVW: case O.OP_DIVUW: case O.OP_REMW: case O.OP_REMUW: {
+      case O.OP_DIV: { gLeft = left; setRd(ep, div(rs1v(ep), rs2v(ep))); left = gLeft; ep += ADV4; continue; }
+      case O.OP_DIVU: { gLeft = left; setRd(ep, divu(rs1v(ep), rs2v(ep))); left = gLeft; ep += ADV4; continue; }
+      case O.OP_REM: { gLeft = left; setRd(ep, rem(rs1v(ep), rs2v(ep))); left = gLeft; ep += ADV4; continue; }
+      case O.OP_REMU: { gLeft = left; setRd(ep, remu(rs1v(ep), rs2v(ep))); left = gLeft; ep += ADV4; continue; }
+      case O.OP_DIVW: { gLeft = left; setRd(ep, divw(rs1v(ep), rs2v(ep))); left = gLeft; ep += ADV4; continue; }
+      case O.OP_DIVUW: { gLeft = left; setRd(ep, divuw(rs1v(ep), rs2v(ep))); left = gLeft; ep += ADV4; continue; }
+      case O.OP_REMW: { gLeft = left; setRd(ep, remw(rs1v(ep), rs2v(ep))); left = gLeft; ep += ADV4; continue; }
+      case O.OP_REMUW: { gLeft = left; setRd(ep, remuw(rs1v(ep), rs2v(ep))); left = gLeft; ep += ADV4; continue; }
+      case O.OP_MULH: case O.OP_MULHSU: case O.OP_MULHU: {
         // ep and the budget pass through globals so that neither is live across the call (no spill in the loop)
         gEp = ep; gLeft = left;
         mulDiv(h, ep);
