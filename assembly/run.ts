@@ -202,26 +202,11 @@ export function runHart(hart: i32, budget: i32): i32 {
   return 0;
 }
 
-
-/** Executes the high multiply or division entry ep (op h); out of line, so its temporaries stay out of the hot loop. */
-function mulDiv(h: u32, ep: usize): void {
+/** Executes the high-multiply entry ep (op h); out of line, so its temporaries stay out of the hot loop. */
+function mulHigh(h: u32, ep: usize): void {
   const a = rs1v(ep);
   const b = rs2v(ep);
-  let v: u64;
-  switch (h) {
-    case O.OP_MULH: v = mulh(a, b); break;
-    case O.OP_MULHSU: v = mulhsu(a, b); break;
-    case O.OP_MULHU: v = mulhu(a, b); break;
-    case O.OP_DIV: v = div(a, b); break;
-    case O.OP_DIVU: v = divu(a, b); break;
-    case O.OP_REM: v = rem(a, b); break;
-    case O.OP_REMU: v = remu(a, b); break;
-    case O.OP_DIVW: v = divw(a, b); break;
-    case O.OP_DIVUW: v = divuw(a, b); break;
-    case O.OP_REMW: v = remw(a, b); break;
-    default: v = remuw(a, b); break;
-  }
-  setRd(ep, v);
+  setRd(ep, h == O.OP_MULHU ? mulhu(a, b) : h == O.OP_MULH ? mulh(a, b) : mulhsu(a, b));
 }
 
 /**
@@ -288,7 +273,7 @@ function runEntries(ep: usize, left: i32): usize {
       // ---- M
       case O.OP_MUL: { setRd(ep, rs1v(ep) * rs2v(ep)); ep += ADV4; continue; }
       case O.OP_MULW: { setRd(ep, sxw(rs1v(ep) * rs2v(ep))); ep += ADV4; continue; }
-      // high multiplies and divisions: out of line (their register pressure would spill the loop state)
+      // divisions: the budget passes through a global around the divide (x86 div needs fixed registers)
       case O.OP_DIV: { gLeft = left; setRd(ep, div(rs1v(ep), rs2v(ep))); left = gLeft; ep += ADV4; continue; }
       case O.OP_DIVU: { gLeft = left; setRd(ep, divu(rs1v(ep), rs2v(ep))); left = gLeft; ep += ADV4; continue; }
       case O.OP_REM: { gLeft = left; setRd(ep, rem(rs1v(ep), rs2v(ep))); left = gLeft; ep += ADV4; continue; }
@@ -297,10 +282,17 @@ function runEntries(ep: usize, left: i32): usize {
       case O.OP_DIVUW: { gLeft = left; setRd(ep, divuw(rs1v(ep), rs2v(ep))); left = gLeft; ep += ADV4; continue; }
       case O.OP_REMW: { gLeft = left; setRd(ep, remw(rs1v(ep), rs2v(ep))); left = gLeft; ep += ADV4; continue; }
       case O.OP_REMUW: { gLeft = left; setRd(ep, remuw(rs1v(ep), rs2v(ep))); left = gLeft; ep += ADV4; continue; }
-      case O.OP_MULH: case O.OP_MULHSU: case O.OP_MULHU: {
-        // ep and the budget pass through globals so that neither is live across the call (no spill in the loop)
+      // high multiplies: out of line (their temporaries would spill the loop state); ep and the budget pass
+      // through globals so that neither is live across the call. Two call sites keep Binaryen from inlining it.
+      case O.OP_MULHU: {
         gEp = ep; gLeft = left;
-        mulDiv(h, ep);
+        mulHigh(h, ep);
+        ep = gEp + ADV4; left = gLeft;
+        continue;
+      }
+      case O.OP_MULH: case O.OP_MULHSU: {
+        gEp = ep; gLeft = left;
+        mulHigh(h, ep);
         ep = gEp + ADV4; left = gLeft;
         continue;
       }
