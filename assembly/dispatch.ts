@@ -5,7 +5,7 @@
 // case therefore advances ep by a constant (the next entry is not found through a load), which keeps
 // the loop-carried chain through ep one add long. Ops without an inline case land in the switch's
 // default and go to step(), so a new op (or a compressed form of one) is always correct, merely slow.
-import { H_X } from '../src/machine/layout';
+import { H_X, H_XSINK } from '../src/machine/layout';
 import * as O from './ops';
 
 export const E_HANDLER = 2; // u8 in the decode-cache entry (bytes 2..3 of the layout in ops.ts were unused)
@@ -22,6 +22,8 @@ export const H_BEQZ: u32 = 0xe4; // beq rs1, x0
 export const HC_BEQZ: u32 = 0xe5;
 export const H_BNEZ: u32 = 0xe6; // bne rs1, x0
 export const HC_BNEZ: u32 = 0xe7;
+export const H_J: u32 = 0xe8; // jal x0 (j, c.j), either length: no link
+export const H_JR: u32 = 0xe9; // jalr x0 (jr, ret, c.jr), either length: no link
 
 /**
  * The i64 the hot loop reads instead of E_IMM (same bytes as E_IMM_RAM): imm - RAM base for loads/stores
@@ -42,11 +44,14 @@ export function stampHandler(ep: usize, hb: usize, pc: u64, len: u32): void {
   const x0 = <u32>(hb + H_X);
   const rs1IsX0 = load<u32>(ep, O.E_RS1) == x0;
   const rs2IsX0 = load<u32>(ep, O.E_RS2) == x0;
+  const rdIsX0 = load<u32>(ep, O.E_RD) == <u32>(hb + H_XSINK); // the decoder sends x0 writes to the sink slot
   if (op == O.OP_ADDI && rs1IsX0) h = H_LI + c;
   else if (op == O.OP_ADDI && load<i32>(ep, O.E_IMM) == 0 && c == 0) h = H_MV;
   else if (op == O.OP_ADD && rs1IsX0 && c == 1) h = HC_MV;
   else if (op == O.OP_BEQ && rs2IsX0) h = H_BEQZ + c;
   else if (op == O.OP_BNE && rs2IsX0) h = H_BNEZ + c;
+  else if (op == O.OP_JAL && rdIsX0) h = H_J;
+  else if (op == O.OP_JALR && rdIsX0) h = H_JR;
   store<u8>(ep, <u8>h, E_HANDLER);
   const off = <i64>(pc & 0xfff);
   const imm = <i64>load<i32>(ep, O.E_IMM);

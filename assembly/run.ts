@@ -196,9 +196,9 @@ export function runHart(hart: i32, budget: i32): i32 {
 
 /** Entry of a jalr target (rs1 + imm) & ~1, or 0 (target pc in gPc) when it is on another page. */
 @inline function jalrTarget(ep: usize): usize {
-  const t = (rs1v(ep) + immv(ep)) & ~(<u64>1);
-  if ((t >> 12) == gVpage) return gPageBase + (<usize>(t & 0xfff) << O.E_SHIFT);
-  gPc = t;
+  const t = rs1v(ep) + immv(ep); // bit 0 is cleared below (it does not affect the page)
+  if ((t >> 12) == gVpage) return gPageBase + (<usize>(t & 0xffe) << O.E_SHIFT);
+  gPc = t & ~(<u64>1);
   return 0;
 }
 
@@ -306,6 +306,16 @@ function runEntries(ep: usize, left: i32): usize {
       case D.HC_JAL: {
         setRd(ep, pcRel(ep));
         const n = relTarget(ep);
+        if (n != 0) { ep = n; continue; }
+        return leave(ep, left, REQ_JUMP);
+      }
+      case D.H_J: {
+        const n = relTarget(ep);
+        if (n != 0) { ep = n; continue; }
+        return leave(ep, left, REQ_JUMP);
+      }
+      case D.H_JR: {
+        const n = jalrTarget(ep);
         if (n != 0) { ep = n; continue; }
         return leave(ep, left, REQ_JUMP);
       }

@@ -23,7 +23,7 @@ describe('run-loop handlers', () => {
     expect(outcome(body)).toBe('pass');
   });
 
-  it('branches against zero, both directions and both lengths', () => {
+  it('branches against zero and jumps without a link, both lengths', () => {
     resetCases();
     const body = bothLengths(
       [
@@ -31,6 +31,9 @@ describe('run-loop handlers', () => {
         check('  li x8, -1\n  li x14, 0\n  bnez x8, 1f\n  li x14, 9\n1: beqz x8, 2f\n  addi x14, x14, 8\n2:', 'x14', 8),
         check('  li x14, 1\n  beq x0, x0, 1f\n  li x14, 9\n1:', 'x14', 1),
         check('  li x9, 5\n  li x14, 0\n1: addi x14, x14, 2\n  addi x9, x9, -1\n  bnez x9, 1b', 'x14', 10),
+        check('  li x14, 1\n  j 1f\n  li x14, 9\n1:', 'x14', 1),
+        check('  li x14, 2\n  la x6, 1f\n  jr x6\n  li x14, 9\n1:', 'x14', 2),
+        check('  li x14, 3\n  la x6, 1f\n  addi x6, x6, 1\n  jalr x0, 0(x6)\n  li x14, 9\n1:', 'x14', 3),
       ].join('\n'),
     );
     expect(outcome(body)).toBe('pass');
