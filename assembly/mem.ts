@@ -30,7 +30,8 @@ export function ramAddr(pa: u64, size: u32): usize {
   if (size == 1) return <u64>load<u8>(at);
   if (size == 2) return <u64>load<u16>(at);
   if (size == 4) return <u64>load<u32>(at);
-  return load<u64>(at);
+  // naturally aligned 8-byte accesses are atomic (never torn), like the hot loop's ld/sd
+  return (at & 7) == 0 ? atomic.load<u64>(at) : load<u64>(at);
 }
 
 /** Loads size bytes (zero-extended) from a physical address. */
@@ -87,6 +88,7 @@ export function physStore(pa: u64, size: u32, v: u64, va: u64): i32 {
     if (size == 1) store<u8>(at, <u8>v);
     else if (size == 2) store<u16>(at, <u16>v);
     else if (size == 4) store<u32>(at, <u32>v);
+    else if ((at & 7) == 0) atomic.store<u64>(at, v);
     else store<u64>(at, v);
     if ((load<u32>(CTRL_BASE + CTRL_FLAGS) & CTRL_FLAG_COHERENT) != 0) invalidateDecoded(pa, size);
     return checkTohost(pa, size);

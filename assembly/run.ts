@@ -57,6 +57,20 @@ function checkInterrupts(hb: usize): bool {
   return <u64><i64><i32>v;
 }
 
+/**
+ * Guest 8-byte RAM access at RAM offset `off`. Naturally aligned ones are Wasm atomic accesses: the JS/Wasm memory
+ * model promises no tear-freedom for plain 8-byte accesses, and an 8-byte ops literal read by one hart while another
+ * hart or the host rewrites it must never be seen half old, half new. Misaligned ones may tear, as on hardware.
+ */
+@inline function ramLoad64(off: usize): u64 {
+  return (off & 7) == 0 ? atomic.load<u64>(off, RAM_WASM_BASE) : load<u64>(off, RAM_WASM_BASE);
+}
+
+@inline function ramStore64(off: usize, v: u64): void {
+  if ((off & 7) == 0) atomic.store<u64>(off, v, RAM_WASM_BASE);
+  else store<u64>(off, v, RAM_WASM_BASE);
+}
+
 /** Runs hart for at most budget instructions; returns a STOP_* reason. */
 export function runHart(hart: i32, budget: i32): i32 {
   const hb = hartBase(hart);
@@ -408,12 +422,12 @@ function runEntries(ep: usize, left: i32): usize {
       case O.OP_LD: {
         const off = ramOff(ep);
         if (off >= gRamLim) return leave(ep, left + 1, REQ_SLOW);
-        setRd(ep, load<u64>(<usize>off, RAM_WASM_BASE)); ep += ADV4; continue;
+        setRd(ep, ramLoad64(<usize>off)); ep += ADV4; continue;
       }
       case D.HC_LD: {
         const off = ramOff(ep);
         if (off >= gRamLim) return leave(ep, left + 1, REQ_SLOW);
-        setRd(ep, load<u64>(<usize>off, RAM_WASM_BASE)); ep += ADV2; continue;
+        setRd(ep, ramLoad64(<usize>off)); ep += ADV2; continue;
       }
       case O.OP_LW: {
         const off = ramOff(ep);
@@ -455,13 +469,13 @@ function runEntries(ep: usize, left: i32): usize {
         const off = ramOff(ep);
         if (off >= gStLim) return leave(ep, left + 1, REQ_SLOW);
         if (off - gThLo < 16) return leave(ep, left + 1, REQ_SLOW);
-        store<u64>(<usize>off, rs2v(ep), RAM_WASM_BASE); ep += ADV4; continue;
+        ramStore64(<usize>off, rs2v(ep)); ep += ADV4; continue;
       }
       case D.HC_SD: {
         const off = ramOff(ep);
         if (off >= gStLim) return leave(ep, left + 1, REQ_SLOW);
         if (off - gThLo < 16) return leave(ep, left + 1, REQ_SLOW);
-        store<u64>(<usize>off, rs2v(ep), RAM_WASM_BASE); ep += ADV2; continue;
+        ramStore64(<usize>off, rs2v(ep)); ep += ADV2; continue;
       }
       case O.OP_SW: {
         const off = ramOff(ep);
