@@ -43,6 +43,8 @@ done: .dword 0
 `;
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 function boot(nharts: number, iters: number, opts: MachineOptions): Machine {
   const m = Machine.create({ ram: 0x100000, harts: nharts, ...opts });
   m.loadProgram(assemble(independentLoops(nharts, iters)));
@@ -50,31 +52,40 @@ function boot(nharts: number, iters: number, opts: MachineOptions): Machine {
 }
 
 export async function benchMultihart(): Promise<void> {
-  // --- parallel scaling: the same per-hart work on 1 and 2 harts (2 cores)
-  const iters = Number(process.env.BENCH_MH_ITERS ?? 40_000_000);
+  // --- parallel scaling: steady-state aggregate rate of the same per-hart loop on 1 and 2 harts (2 cores).
+  // Each run starts its workers, lets V8 tier the engine up (the optimising compile runs on a background
+  // thread and would otherwise eat into the second core), then samples every hart's minstret over a window.
   // Interleaved 1-hart / 2-hart runs (A/B pairs), so drift on the noisy VM hits both sides alike.
+  const windowMs = Number(process.env.BENCH_MH_WINDOW_MS ?? 1500);
   const rates: Record<number, number[]> = { 1: [], 2: [] };
-  const runOnce = async (n: number): Promise<void> => {
-    let insns = 0;
-    const t = await measure(`parallel ${n} hart(s)`, async () => {
-      const m = boot(n, iters, { mode: 'parallel' });
-      const r = await m.start({ maxInsns: 1e12 });
-      if (r.reason !== 'halted') throw new Error(`run ended with ${r.reason}`);
-      insns = r.instructions;
-    }, { iterations: 1, warmupIterations: 0 });
-    rates[n]!.push(insns / t.medianMs / 1000);
+  const sample = async (n: number): Promise<number> => {
+    const m = boot(n, 2_000_000_000, { mode: 'parallel' });
+    const done = m.start({ maxInsns: 1e13 });
+    await sleep(500);
+    const retired = () => m.harts.reduce((a, h) => a + Number(h.minstret), 0);
+    const i0 = retired();
+    const t0 = performance.now();
+    await sleep(windowMs);
+    const rate = (retired() - i0) / (performance.now() - t0) / 1000;
+    await m.pause();
+    m.harts.forEach((h) => h.setX('t0', 1)); // end the loops
+    m.resume();
+    const r = await done;
+    if (r.reason !== 'halted') throw new Error(`run ended with ${r.reason}`);
+    return rate;
   };
-  await runOnce(1); // warm-up pair
-  await runOnce(2);
-  rates[1] = [];
-  rates[2] = [];
   for (let rep = 0; rep < 5; rep++) {
-    await runOnce(1);
-    await runOnce(2);
+    for (const n of [1, 2]) {
+      const t = await measure(`parallel ${n} hart(s)`, async () => rates[n]!.push(await sample(n)), { iterations: 1, warmupIterations: 0 });
+      void t;
+    }
   }
   const mips = { 1: median(rates[1]!), 2: median(rates[2]!) };
-  for (const n of [1, 2] as const) report('multihart', `parallel aggregate, ${n} hart(s) (median of 5)`, mips[n], 'M instr/s');
-  report('multihart', 'parallel scaling 2 harts / 1 hart', mips[2] / mips[1], 'x (floor 1.85)');
+  for (const n of [1, 2] as const) {
+    report('multihart', `parallel aggregate, ${n} hart(s) (median of 5)`, mips[n], 'M instr/s', { samples: rates[n] });
+  }
+  const ratios = rates[1]!.map((r1, i) => rates[2]![i]! / r1);
+  report('multihart', 'parallel scaling 2 harts / 1 hart (median of pairs)', median(ratios), 'x (floor 1.85)', { ratios });
 
   // --- deterministic mode speed at quantum 1, 100, 10000 (2 harts)
   for (const q of [1, 100, 10_000]) {
@@ -92,12 +103,12 @@ export async function benchMultihart(): Promise<void> {
   // --- pause latency: 2 harts running, pause/resume 50 times
   const m = boot(2, 2_000_000_000, { mode: 'parallel' });
   const run = m.start({ maxInsns: 1e12 });
-  await new Promise((r) => setTimeout(r, 200));
+  await sleep(200);
   const lat: number[] = [];
   for (let i = 0; i < 50; i++) {
     lat.push(await m.pause());
     m.resume();
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
   }
   await m.pause();
   m.harts.forEach((h) => h.setX('t0', 1)); // finish the loops quickly
