@@ -2,16 +2,8 @@
 import { assemble } from '../../src/isa/index.js';
 import { Machine, type MachineOptions, type RunResult } from '../../src/machine/index.js';
 
-/** Wraps test cases: M-mode start, fail writes (gp<<1)|1 to tohost, pass writes 1. Unexpected traps fail with gp|1337. */
-export function testProgram(body: string, extra = ''): string {
-  return `
-  .globl _start
-_start:
-  la t0, unexpected_trap
-  csrw mtvec, t0
-  li sp, 0x80080000
-${body}
-  j pass
+/** riscv-tests style verdict: `fail` writes (gp<<1)|1 to tohost, `pass` writes 1 (both spin afterwards). */
+export const PASS_FAIL = `
 fail:
   slli gp, gp, 1
   ori gp, gp, 1
@@ -22,7 +14,19 @@ write_tohost:
   la t5, tohost
   sd gp, 0(t5)
 1: j 1b
-  .align 2
+`;
+
+/** Wraps test cases: M-mode start, fail writes (gp<<1)|1 to tohost, pass writes 1. Unexpected traps fail with gp|1337. */
+export function testProgram(body: string, extra = ''): string {
+  return `
+  .globl _start
+_start:
+  la t0, unexpected_trap
+  csrw mtvec, t0
+  li sp, 0x80080000
+${body}
+  j pass
+${PASS_FAIL}  .align 2
 unexpected_trap:
   ori gp, gp, 1337
   j write_tohost

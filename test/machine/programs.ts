@@ -1,17 +1,8 @@
 // Multi-hart guest programs for the machine tests, written in the project's assembler.
+import { PASS_FAIL } from '../engine/harness.js';
 
 /** Common epilogue: `pass`/`fail` labels, tohost, and a data area. */
-const tail = `
-fail:
-  slli gp, gp, 1
-  ori gp, gp, 1
-  j write_tohost
-pass:
-  li gp, 1
-write_tohost:
-  la t5, tohost
-  sd gp, 0(t5)
-1: j 1b
+const tail = `${PASS_FAIL}
   .data
   .align 6
   .globl tohost
