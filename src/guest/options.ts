@@ -4,6 +4,8 @@ import { GuestRuntimeError } from './errors.js';
 import { ringBufferEvents } from './ring-buffer-layout.js';
 
 export type GuestScheme = 'list' | 'callops';
+/** 'tp': tp holds the per-CPU block (bare metal, set by _start); 'symbol': one hart, reached by `la ftrace_percpu` (U-mode). */
+export type PercpuAccess = 'tp' | 'symbol';
 
 export interface GuestRuntimeOptions {
   /** Harts the runtime sets up (extra harts park forever). */
@@ -22,6 +24,11 @@ export interface GuestRuntimeOptions {
   readonly secondarySymbol?: string;
   /** DYNAMIC_FTRACE_WITH_DIRECT_CALLS paths in ftrace_caller (ops->direct_call fast path, fregs->t1 exit). Default true. */
   readonly directCalls?: boolean;
+  /**
+   * How runtime code finds the per-CPU block (default 'tp'). 'symbol' (harts must be 1) leaves `tp` alone and emits no
+   * boot code, trap vector, UART helpers, tohost or stacks: the host initialises the data (a user process).
+   */
+  readonly percpu?: PercpuAccess;
 }
 
 export interface ResolvedGuestOptions {
@@ -34,6 +41,7 @@ export interface ResolvedGuestOptions {
   readonly mainSymbol: string;
   readonly secondarySymbol: string | null;
   readonly directCalls: boolean;
+  readonly percpu: PercpuAccess;
 }
 
 const SYMBOL = /^[A-Za-z_][\w.$]*$/;
@@ -60,6 +68,9 @@ export function resolveGuestOptions(opts: GuestRuntimeOptions): ResolvedGuestOpt
   if (!SYMBOL.test(mainSymbol)) bad(`mainSymbol '${mainSymbol}' is not a symbol name`);
   const secondary = opts.secondarySymbol ?? null;
   if (secondary !== null && !SYMBOL.test(secondary)) bad(`secondarySymbol '${secondary}' is not a symbol name`);
+  const percpu = opts.percpu ?? 'tp';
+  if (percpu !== 'tp' && percpu !== 'symbol') bad(`percpu must be 'tp' or 'symbol', got '${String(percpu)}'`);
+  if (percpu === 'symbol' && harts !== 1) bad(`percpu 'symbol' supports one hart, got harts = ${harts}`);
   return {
     harts,
     scheme: opts.scheme,
@@ -70,5 +81,6 @@ export function resolveGuestOptions(opts: GuestRuntimeOptions): ResolvedGuestOpt
     mainSymbol,
     secondarySymbol: secondary,
     directCalls: opts.directCalls ?? true,
+    percpu,
   };
 }

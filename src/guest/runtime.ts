@@ -10,7 +10,8 @@ import { resolveGuestOptions, type GuestRuntimeOptions } from './options.js';
 
 /**
  * Assembly text of the runtime. Assemble it together with a workload that defines the main symbol (default `main`),
- * e.g. `assemble(buildGuestRuntime(opts) + '\n' + kernel.source)`. The workload must leave `tp` alone.
+ * e.g. `assemble(buildGuestRuntime(opts) + '\n' + kernel.source)`. The workload must leave `tp` alone (unless percpu is
+ * 'symbol': then the runtime is only trampolines, tracers and data, and the host sets up the per-CPU block and buffer).
  */
 export function buildGuestRuntime(opts: GuestRuntimeOptions): string {
   const o = resolveGuestOptions(opts);
@@ -18,18 +19,15 @@ export function buildGuestRuntime(opts: GuestRuntimeOptions): string {
     `# ftrace-lab guest runtime: scheme=${o.scheme} harts=${o.harts} buffer_size_kb=${o.bufferSizeKb} (${o.ringEvents} events/hart)`,
     equatesSource(),
     `\t.text`,
-    bootSource(o),
+    o.percpu === 'tp' ? bootSource(o) : '',
     trampolinesSource(o),
     stubsSource(),
-    listFuncSource(),
+    listFuncSource(o.percpu),
     ftraceOpsTestSource(),
-    assistFuncSource(),
-    functionTracerSource(),
+    assistFuncSource(o.percpu),
+    functionTracerSource(o.percpu),
     countTracerSource(),
-    `\t.balign\t4`,
-    trapSource(),
-    uartSource(),
-    trapStringsSource(),
+    ...(o.percpu === 'tp' ? [`\t.balign\t4`, trapSource(), uartSource(), trapStringsSource()] : []),
     dataSource(o),
     '',
   ].join('\n');

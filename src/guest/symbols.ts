@@ -1,6 +1,7 @@
 // The runtime's symbol names and their addresses in an assembled program, as the ftrace core's GuestRuntimeSymbols map.
 import type { GuestRuntimeSymbols } from '../ftrace/runtime-symbols.js';
 import { GuestRuntimeError } from './errors.js';
+import type { PercpuAccess } from './options.js';
 
 /** Code symbols the runtime defines. */
 export const RUNTIME_CODE_SYMBOLS = [
@@ -15,22 +16,33 @@ export const RUNTIME_DATA_SYMBOLS = [
   'tohost', 'fromhost', 'ftrace_percpu', 'guest_stacks', 'ftrace_ring_buffers', 'ftrace_heap_start', 'ftrace_heap_end',
 ] as const;
 
+/** Boot, trap and HTIF symbols a runtime built with percpu 'symbol' does not have. */
+export const RUNTIME_BOOT_SYMBOLS: readonly string[] = [
+  '_start', 'guest_exit', 'guest_trap_vector', 'guest_putc', 'guest_puts', 'guest_puthex', 'tohost', 'fromhost', 'guest_stacks',
+];
+
 /** Present only when built with directCalls (the default). */
 export const RUNTIME_DIRECT_SYMBOLS = ['ftrace_caller_direct', 'ftrace_stub_direct_tramp'] as const;
 
 export type RuntimeSymbolName = (typeof RUNTIME_CODE_SYMBOLS)[number] | (typeof RUNTIME_DATA_SYMBOLS)[number];
 
 /**
- * The runtime's symbols (plus the optional direct-call ones when present) from an assembled program's symbol table;
+ * The runtime's symbols (plus the optional direct-call ones when present; without the boot ones for percpu 'symbol')
+ * from an assembled program's symbol table;
  * GUEST_MISSING_SYMBOL if the program was not built with buildGuestRuntime.
  */
-export function guestRuntimeSymbols(program: { readonly symbols: readonly { readonly name: string; readonly value: number }[] }): GuestRuntimeSymbols & Record<RuntimeSymbolName, number> {
+export function guestRuntimeSymbols(
+  program: { readonly symbols: readonly { readonly name: string; readonly value: number }[] },
+  percpu: PercpuAccess = 'tp',
+): GuestRuntimeSymbols & Record<RuntimeSymbolName, number> {
   const byName = new Map(program.symbols.map((s) => [s.name, s.value]));
   const out: Record<string, number> = {};
   const missing: string[] = [];
   for (const name of [...RUNTIME_CODE_SYMBOLS, ...RUNTIME_DATA_SYMBOLS]) {
     const v = byName.get(name);
-    if (v === undefined) missing.push(name);
+    if (v === undefined) {
+      if (!(percpu === 'symbol' && RUNTIME_BOOT_SYMBOLS.includes(name))) missing.push(name);
+    }
     else out[name] = v;
   }
   if (missing.length) throw new GuestRuntimeError('GUEST_MISSING_SYMBOL', `program lacks guest runtime symbols: ${missing.join(', ')}`);

@@ -22,7 +22,7 @@ function zeroed(name: string, bytes: number, align: number): string[] {
   return [`\t.balign\t${align}`, `\t.globl\t${name}`, `\t.type\t${name}, @object`, `${name}:`, `\t.zero\t${bytes}`, `\t.size\t${name}, ${bytes}`];
 }
 
-/** .data (ops structs, pointers), .tohost and .bss (per-hart blocks, stacks, ring buffers, heap). */
+/** .data (ops structs, pointers), .tohost and .bss (per-hart blocks, stacks, ring buffers, heap); 'symbol' mode: no tohost, no stacks. */
 export function dataSource(o: ResolvedGuestOptions): string {
   return [
     `\t.data`,
@@ -34,13 +34,10 @@ export function dataSource(o: ResolvedGuestOptions): string {
     ...word('function_trace_op', 'ftrace_list_end'),
     ...word('ftrace_call_dest', 'ftrace_stub'),
     ...word('ftrace_golden_ratio_64', '0x61c8864680b583eb'),
-    `\t.section\t.tohost, "aw", @progbits`,
-    `\t.balign\t64`,
-    ...word('tohost', '0'),
-    ...word('fromhost', '0'),
+    ...(o.percpu === 'tp' ? [`\t.section\t.tohost, "aw", @progbits`, `\t.balign\t64`, ...word('tohost', '0'), ...word('fromhost', '0')] : []),
     `\t.bss`,
     ...zeroed('ftrace_percpu', o.harts * PERCPU_SIZE, 64),
-    ...zeroed('guest_stacks', o.harts * o.stackSize, 16),
+    ...(o.percpu === 'tp' ? zeroed('guest_stacks', o.harts * o.stackSize, 16) : []),
     ...zeroed('ftrace_ring_buffers', o.harts * ringStride(o), 64),
     ...zeroed('ftrace_heap_start', o.heapSize, 4096),
     `\t.globl\tftrace_heap_end`,

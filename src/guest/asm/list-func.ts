@@ -1,10 +1,13 @@
 // __ftrace_ops_list_func, ftrace_ops_test (two hash probes with hash_long), ftrace_ops_assist_func and ftrace_stub.
 //
 // Register use: the list func keeps its state in s0-s5 (saved on its own frame); ftrace_ops_test is a leaf that uses
-// only t0-t3 and a0. Every function relies on `tp` pointing at the hart's per-CPU block (percpu-layout.ts).
+// only t0-t3 and a0. The list and assist funcs reach the hart's per-CPU block (percpu-layout.ts) through `tp`, or in
+// 'symbol' mode through t2 (entry) / t1 (exit), which are dead at both points.
 // Kernel differences: rcu_is_watching() is always true here (FTRACE_OPS_FL_RCU never skips), and a recursive entry
 // is dropped at once (the kernel allows one extra "transition" level); a NULL op->func is skipped, not a WARN.
+import type { PercpuAccess } from '../options.js';
 import { asmFunction } from './function.js';
+import { percpuBase } from './percpu-access.js';
 
 /** Probe hash `t0` for ip `a1` (hlist buckets, bucket = hash_long(ip, size_bits)); branch to `found` or `missing`. */
 function hashProbe(tag: string, found: string, missing: string): string[] {
@@ -53,36 +56,42 @@ export function ftraceOpsTestSource(): string {
   ]);
 }
 
-/** Take recursion bit `bit` of this hart or return at once (counting the miss). Clobbers t0, t1. */
-function recursionEnter(bit: string, recursed: string): string[] {
+/** Take recursion bit `bit` of this hart or return at once (counting the miss). Clobbers t0, t1 (and t2 in 'symbol' mode). */
+function recursionEnter(mode: PercpuAccess, bit: string, recursed: string): string[] {
+  const { lines, base } = percpuBase(mode, 't2');
   return [
-    `\tld\tt0, PERCPU_RECURSION(tp)`,
+    ...lines,
+    `\tld\tt0, PERCPU_RECURSION(${base})`,
     `\tandi\tt1, t0, ${bit}`,
     `\tbnez\tt1, ${recursed}\t\t# trace_test_and_set_recursion: already inside`,
     `\tori\tt0, t0, ${bit}`,
-    `\tsd\tt0, PERCPU_RECURSION(tp)`,
+    `\tsd\tt0, PERCPU_RECURSION(${base})`,
   ];
 }
 
-function recursionExit(bit: string): string[] {
-  return [`\tld\tt0, PERCPU_RECURSION(tp)`, `\tandi\tt0, t0, ~${bit}`, `\tsd\tt0, PERCPU_RECURSION(tp)`];
+/** Clear recursion bit `bit`. Clobbers t0 (and t1 in 'symbol' mode). */
+function recursionExit(mode: PercpuAccess, bit: string): string[] {
+  const { lines, base } = percpuBase(mode, 't1');
+  return [...lines, `\tld\tt0, PERCPU_RECURSION(${base})`, `\tandi\tt0, t0, ~${bit}`, `\tsd\tt0, PERCPU_RECURSION(${base})`];
 }
 
-function recursed(label: string): string[] {
+function recursed(mode: PercpuAccess, label: string): string[] {
+  const { lines, base } = percpuBase(mode, 't1');
   return [
     `${label}:`,
-    `\tld\tt0, PERCPU_RECURSION_MISSED(tp)`,
+    ...lines,
+    `\tld\tt0, PERCPU_RECURSION_MISSED(${base})`,
     `\taddi\tt0, t0, 1`,
-    `\tsd\tt0, PERCPU_RECURSION_MISSED(tp)`,
+    `\tsd\tt0, PERCPU_RECURSION_MISSED(${base})`,
     `\tret`,
   ];
 }
 
 /** ftrace_ops_list_func(ip, parent_ip, op, fregs): walk ftrace_ops_list, call every matching non-stub ops. */
-export function listFuncSource(): string {
+export function listFuncSource(mode: PercpuAccess = 'tp'): string {
   const saved = ['ra', 's0', 's1', 's2', 's3', 's4', 's5'];
   return asmFunction('ftrace_ops_list_func', [
-    ...recursionEnter('TRACE_LIST_BIT', '.Llist_recursed'),
+    ...recursionEnter(mode, 'TRACE_LIST_BIT', '.Llist_recursed'),
     `\taddi\tsp, sp, -64`,
     ...saved.map((r, i) => `\tsd\t${r}, ${8 * i}(sp)`),
     `\tmv\ts0, a0\t\t\t# ip`,
@@ -121,16 +130,16 @@ export function listFuncSource(): string {
     `.Llist_done:`,
     ...saved.map((r, i) => `\tld\t${r}, ${8 * i}(sp)`),
     `\taddi\tsp, sp, 64`,
-    ...recursionExit('TRACE_LIST_BIT'),
+    ...recursionExit(mode, 'TRACE_LIST_BIT'),
     `\tret`,
-    ...recursed('.Llist_recursed'),
+    ...recursed(mode, '.Llist_recursed'),
   ]);
 }
 
 /** ftrace_ops_assist_func: recursion protection around op->func for one ops (no hash test). */
-export function assistFuncSource(): string {
+export function assistFuncSource(mode: PercpuAccess = 'tp'): string {
   return asmFunction('ftrace_ops_assist_func', [
-    ...recursionEnter('TRACE_ASSIST_BIT', '.Lassist_recursed'),
+    ...recursionEnter(mode, 'TRACE_ASSIST_BIT', '.Lassist_recursed'),
     `\taddi\tsp, sp, -16`,
     `\tsd\tra, 0(sp)`,
     `\tld\tt1, FTRACE_OPS_FUNC(a2)`,
@@ -139,9 +148,9 @@ export function assistFuncSource(): string {
     `1:`,
     `\tld\tra, 0(sp)`,
     `\taddi\tsp, sp, 16`,
-    ...recursionExit('TRACE_ASSIST_BIT'),
+    ...recursionExit(mode, 'TRACE_ASSIST_BIT'),
     `\tret`,
-    ...recursed('.Lassist_recursed'),
+    ...recursed(mode, '.Lassist_recursed'),
   ]);
 }
 

@@ -1,16 +1,21 @@
 // Guest tracer callbacks: the function tracer (one event per call into the hart's ring buffer) and the count tracer.
 //
 // Both are leaves using only t0-t5 (no stack), called as op->func(ip = a0, parent_ip = a1, op = a2, fregs = a3).
+import type { PercpuAccess } from '../options.js';
 import { asmFunction } from './function.js';
+import { percpuBase } from './percpu-access.js';
 
 /**
  * function_tracer_func: append {ip, parent_ip, time, hart, RB_EVENT_FUNCTION} to this hart's ring buffer; when
  * head - tail == size the event is dropped and `lost` is incremented. The slot is written before `head` is published
  * (fence w,w), so the host never reads a half-written event.
  */
-export function functionTracerSource(): string {
+export function functionTracerSource(mode: PercpuAccess = 'tp'): string {
+  const rb = percpuBase(mode, 't0');
+  const id = percpuBase(mode, 't4');
   return asmFunction('function_tracer_func', [
-    `\tld\tt0, PERCPU_RING_BUFFER(tp)`,
+    ...rb.lines,
+    `\tld\tt0, PERCPU_RING_BUFFER(${rb.base})`,
     `\tbeqz\tt0, 2f`,
     `\tld\tt1, RB_HEAD(t0)`,
     `\tld\tt2, RB_TAIL(t0)`,
@@ -27,7 +32,8 @@ export function functionTracerSource(): string {
     `\tsd\ta1, RB_EVENT_PARENT_IP(t3)`,
     `\trdtime\tt4`,
     `\tsd\tt4, RB_EVENT_TIMESTAMP(t3)`,
-    `\tld\tt4, PERCPU_HART_ID(tp)`,
+    ...id.lines,
+    `\tld\tt4, PERCPU_HART_ID(${id.base})`,
     `\tsw\tt4, RB_EVENT_HART(t3)`,
     `\tli\tt4, RB_EVENT_FUNCTION`,
     `\tsw\tt4, RB_EVENT_TYPE(t3)`,
