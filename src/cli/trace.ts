@@ -5,12 +5,15 @@ import type { LabMode, LabOptions, LabScheme } from '../lab/options.js';
 import { formatPlan } from '../lab/plan-format.js';
 import type { RunResult } from '../machine/machine.js';
 import { formatTraceHeader, formatTraceLine } from '../tracefs/trace-format.js';
+import { traceUserMain } from './trace-user.js';
 import { EXIT_BUDGET, EXIT_GUEST_FAULT, EXIT_USAGE } from './exit-codes.js';
 import { ArgCursor, parseChoice, parseIntArg, VerbUsageError } from './verb-args.js';
 
 export const TRACE_USAGE = `usage: ftrace-lab trace (prog.elf | --kernel N) [-l GLOB]... [-n GLOB]... [-p function|count]
                        [--harts N] [--mode deterministic|parallel] [--scheme list|callops] [--seed N]
                        [--sample-calls N] [--buffer-kb N] [--dry-run] [--max-insns N]
+       ftrace-lab trace --user [-l GLOB]... [-n GLOB]... [--scheme list|callops] [--buffer-kb N]
+                       [--max-insns N] prog [args...]
 
 Runs the program to its end with the function tracer on and prints the trace in the kernel function tracer's
 format (one line per traced call: '... TIMESTAMP: func <-parent'); the hart is the CPU. The program's
@@ -19,6 +22,10 @@ UART output goes to stderr.
   prog.elf          a RISC-V ELF built with -fpatchable-function-entry (sites with a misaligned entry or
                     without the NOPs are reported on stderr and left untraced)
   --kernel N        the synthetic kernel with N functions instead (plus the ftrace-ops sample)
+  --user            prog is a static riscv64 Linux program (gcc -static -fpatchable-function-entry=8,4) run as
+                    a U-mode process (as run --user); everything after prog is its argv; its stdout and stderr
+                    go to stderr; exit status as run --user. Sites are patched before it starts (one hart,
+                    function tracer, default buffer 1024 KiB)
   -l GLOB           set_ftrace_filter pattern (repeatable; default: every function)
   -n GLOB           set_ftrace_notrace pattern (repeatable)
   -p TRACER         function (default) or count (prints hits per function)
@@ -45,6 +52,8 @@ export interface TraceArgs {
   bufferKb: number;
   dryRun: boolean;
   maxInsns: number;
+  /** Linux-user mode: the program's arguments (argv[1..]). */
+  user?: { args: string[] };
 }
 
 export function parseTraceArgs(argv: readonly string[]): TraceArgs | 'help' {
@@ -53,8 +62,11 @@ export function parseTraceArgs(argv: readonly string[]): TraceArgs | 'help' {
     sampleCalls: 10, bufferKb: 256, dryRun: false, maxInsns: 1e9,
   };
   const c = new ArgCursor(argv);
+  let bufferKbGiven = false;
   for (let w = c.next(); w !== undefined; w = c.next()) {
-    if (w === '-h' || w === '--help') return 'help';
+    if (a.user && a.file !== undefined) a.user.args.push(w); // everything after the program belongs to it
+    else if (w === '-h' || w === '--help') return 'help';
+    else if (w === '--user') a.user = { args: [] };
     else if (w === '--kernel') a.kernel = parseIntArg(c.value(w), w, 1, 100_000);
     else if (w === '-l') a.filter.push(c.value(w));
     else if (w === '-n') a.notrace.push(c.value(w));
@@ -64,7 +76,10 @@ export function parseTraceArgs(argv: readonly string[]): TraceArgs | 'help' {
     else if (w === '--scheme') a.scheme = parseChoice(c.value(w), w, ['list', 'callops'] as const);
     else if (w === '--seed') a.seed = parseIntArg(c.value(w), w);
     else if (w === '--sample-calls') a.sampleCalls = parseIntArg(c.value(w), w, 0, 1e9);
-    else if (w === '--buffer-kb') a.bufferKb = parseIntArg(c.value(w), w, 1, 65536);
+    else if (w === '--buffer-kb') {
+      a.bufferKb = parseIntArg(c.value(w), w, 1, 65536);
+      bufferKbGiven = true;
+    }
     else if (w === '--dry-run') a.dryRun = true;
     else if (w === '--max-insns') a.maxInsns = parseIntArg(c.value(w), w, 0, 1e13);
     else if (w.startsWith('-')) throw new VerbUsageError(`unknown option '${w}'`);
@@ -72,6 +87,13 @@ export function parseTraceArgs(argv: readonly string[]): TraceArgs | 'help' {
     else throw new VerbUsageError(`unexpected argument '${w}'`);
   }
   if ((a.file === undefined) === (a.kernel === undefined)) throw new VerbUsageError('give either an ELF file or --kernel N');
+  if (a.user) {
+    if (a.kernel !== undefined) throw new VerbUsageError('--user traces a program file, not --kernel');
+    if (a.tracer !== 'function' || a.harts !== 1 || a.mode !== 'deterministic' || a.dryRun) {
+      throw new VerbUsageError('--user supports the function tracer on one deterministic hart (no -p count, --harts, --mode, --dry-run)');
+    }
+    if (!bufferKbGiven) a.bufferKb = 1024;
+  }
   return a;
 }
 
@@ -136,5 +158,5 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(TRACE_USAGE + '\n');
     return 0;
   }
-  return traceMain(a);
+  return a.user ? traceUserMain(a, a.user.args) : traceMain(a);
 }
