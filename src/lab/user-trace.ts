@@ -23,7 +23,7 @@ import { LabError } from './errors.js';
 import { Symbolizer } from './symbolizer.js';
 import type { LabTraceEvent } from './trace-events.js';
 
-/** Where the runtime lives in the process: within ±2 GiB of gcc's 0x10000 text, below brk's reach is not needed (reserved). */
+/** Where the runtime lives in the process: within ±2 GiB of gcc's 0x10000 text; reserved as regions, so brk/mmap avoid it. */
 export const USER_RUNTIME_BASE = 0x1000_0000;
 /** Guest heap for the core's ops and hash mirrors. */
 const USER_RUNTIME_HEAP = 256 * 1024;
