@@ -2,7 +2,7 @@
 // serving every ecall on the host and turning other U-mode exceptions into page-ins or a signal death.
 import { randomFillSync } from 'node:crypto';
 import { type EngineExports, instantiateEngine } from '../machine/engine.js';
-import { Machine } from '../machine/machine.js';
+import { Machine, MTIME_DIVISOR } from '../machine/machine.js';
 import {
   CTRL_BASE, CTRL_FLAG_HOST_ECALL, CTRL_FLAGS, DEFAULT_RAM_SIZE, H_FAULT_CAUSE, H_FAULT_INSN, H_FAULT_PC, H_FAULT_TVAL,
   H_PRIV, HART_BASE, STOP_BUDGET, STOP_ECALL, STOP_UART_FULL, STOP_USER_TRAP,
@@ -152,6 +152,15 @@ export class UserProcess {
     this.engine.flushTlb(0);
   }
 
+  private mtimeRemainder = 0;
+
+  /** The CLINT clock (rdtime, trace timestamps) follows retired instructions, as in the machine's deterministic mode. */
+  private advanceTime(insns: number): void {
+    const t = this.mtimeRemainder + insns;
+    this.mtimeRemainder = t % MTIME_DIVISOR;
+    if (t >= MTIME_DIVISOR) this.machine.clint.mtime += BigInt(Math.floor(t / MTIME_DIVISOR));
+  }
+
   /** Runs until exit, a fatal signal, a deadlock or maxInsns instructions. May be called again after 'budget'. */
   run(opts: { maxInsns?: number; slice?: number } = {}): UserRunResult {
     const maxInsns = opts.maxInsns ?? DEFAULT_USER_MAX_INSNS;
@@ -164,6 +173,7 @@ export class UserProcess {
       if (total >= maxInsns) return this.result('budget', total);
       const stop = this.engine.run(0, Math.min(slice, maxInsns - total));
       total += hart.lastRun;
+      this.advanceTime(hart.lastRun);
       if (stop === STOP_ECALL) this.serveEcall();
       else if (stop === STOP_USER_TRAP) this.serveTrap();
       else if (stop !== STOP_BUDGET && stop !== STOP_UART_FULL) {
