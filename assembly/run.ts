@@ -1,7 +1,7 @@
 // The hart run loop: dispatches predecoded entries with a dense switch; fast paths inline, everything rare goes to step().
 import {
   CTRL_BASE, CTRL_EXIT, CTRL_FLAG_COHERENT, CTRL_FLAGS, CTRL_PAUSE, CTRL_RAM_SIZE, CTRL_TOHOST, H_BREAKPOINT, H_BREAKPOINT_ON, H_LAST_RUN,
-  H_RETIRED, H_STOP, H_XSINK, RAM_GUEST_BASE, RAM_WASM_BASE, STOP_BREAKPOINT, STOP_BUDGET, STOP_FAULT_LOOP,
+  H_RESV, H_RETIRED, H_STOP, H_XSINK, RAM_GUEST_BASE, RAM_WASM_BASE, STOP_BREAKPOINT, STOP_BUDGET, STOP_FAULT_LOOP,
   STOP_HALTED, STOP_PAUSE, STOP_UART_FULL, STOP_WFI,
 } from '../src/machine/layout';
 import { div, divu, divuw, divw, mulh, mulhsu, mulhu, rem, remu, remuw, remw } from './alu';
@@ -42,8 +42,10 @@ function deriveDataPath(hb: usize): void {
   gRamLim = translated(hb, dataPriv(hb)) || ram < 8 ? 0 : ram - 7;
   const th = load<u64>(CTRL_BASE + CTRL_TOHOST);
   gThLo = th == 0 ? 0xffffffffffffff00 : th - <u64>RAM_GUEST_BASE - 8;
-  // coherent mode: every store goes through the slow path, which invalidates decoded copies
-  gStLim = (load<u32>(CTRL_BASE + CTRL_FLAGS) & CTRL_FLAG_COHERENT) != 0 ? 0 : gRamLim;
+  // coherent mode: every store goes through the slow path, which invalidates decoded copies; so does every
+  // store while an LR reservation is held (the slow path drops it: a hart's own store ends its reservation)
+  const coherent = (load<u32>(CTRL_BASE + CTRL_FLAGS) & CTRL_FLAG_COHERENT) != 0;
+  gStLim = coherent || load<u64>(hb + H_RESV) != 0xffffffffffffffff ? 0 : gRamLim;
 }
 
 /** Takes a pending enabled interrupt, if any; true if that made a trap storm. */

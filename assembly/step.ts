@@ -61,6 +61,11 @@ function execStore(hb: usize, op: u32, ep: usize, pc: u64): i32 {
   if (r == MEM_UART_FULL) return S_UART_FULL;
   next(hb, pc, (<u32>load<u8>(ep, E_ADV) >> E_SHIFT));
   if (r == MEM_HALT) return S_HALT;
+  if (load<u64>(hb + H_RESV) != 0xffffffffffffffff) {
+    // the hart's own store drops its LR reservation (the spec allows it); S_CTX re-enables the store fast path
+    store<u64>(hb + H_RESV, 0xffffffffffffffff);
+    return S_NEXT | S_CTX;
+  }
   return load<u32>(hb + H_GEN) != gen ? S_NEXT | S_CTX : S_NEXT; // coherent mode flushed this hart's code
 
 }
@@ -148,7 +153,9 @@ function execAmo(hb: usize, raw: u32, pc: u64): i32 {
     result = old;
   }
   setX(hb, rd, result);
-  return next(hb, pc, 4);
+  const r = next(hb, pc, 4);
+  // LR and SC change whether a reservation is held, which decides whether stores may take the fast path
+  return isLr || isSc ? r | S_CTX : r;
 }
 
 function execCsr(hb: usize, raw: u32, pc: u64): i32 {

@@ -85,3 +85,35 @@ handler:
     expect(outcome(body, handler)).toBe('pass');
   });
 });
+
+describe('LR/SC reservation and the hart\'s own stores', () => {
+  it('a store by the same hart to another address between LR and SC makes the SC fail; without it the SC succeeds', () => {
+    expect(
+      outcome(`
+  la s0, scratch
+  li gp, 2
+  lr.d t0, (s0)
+  sd zero, 64(s0)        # own store elsewhere: drops the reservation
+  li t1, 7
+  sc.d t2, t1, (s0)
+  li t3, 1
+  bne t2, t3, fail       # must fail (rd = 1)
+  ld t4, 0(s0)
+  beq t4, t1, fail       # and must not store
+  li gp, 3
+  lr.d t0, (s0)
+  addi t5, t0, 1         # no store in between: a constrained loop must succeed
+  sc.d t2, t5, (s0)
+  bnez t2, fail
+  ld t4, 0(s0)
+  bne t4, t5, fail
+  li gp, 4
+  sd zero, 8(s0)         # stores take the fast path again after the SC
+  lr.w t0, (s0)
+  sw zero, 16(s0)
+  sc.w t2, t1, (s0)
+  beqz t2, fail
+`),
+    ).toBe('pass');
+  });
+});
