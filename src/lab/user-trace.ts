@@ -7,7 +7,6 @@ import { applyPlanStopped, type PatchTarget } from '../ftrace/patch-plan.js';
 import { RuntimeSymbols } from '../ftrace/runtime-symbols.js';
 import { createScheme } from '../ftrace/schemes/index.js';
 import { SITE_LAYOUTS } from '../ftrace/site-layout.js';
-import { ringStride } from '../guest/asm/boot.js';
 import { resolveGuestOptions } from '../guest/options.js';
 import { PERCPU_HART_ID, PERCPU_RING_BUFFER } from '../guest/percpu-layout.js';
 import { drainRingBuffer, ringBufferLost } from '../guest/ring-buffer-reader.js';

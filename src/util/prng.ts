@@ -49,6 +49,31 @@ export class Prng {
       if (v < limit) return v % n;
     }
   }
+
+  /** Uniform 64-bit unsigned value. */
+  u64(): bigint {
+    return (BigInt(this.u32()) << 32n) | BigInt(this.u32());
+  }
+
+  /** Uniform float in [0, 1). */
+  float(): number {
+    return this.u32() / 0x100000000;
+  }
+
+  /** Integer in [lo, hi] (both inclusive). */
+  range(lo: number, hi: number): number {
+    return lo + this.below(hi - lo + 1);
+  }
+
+  /** True with probability p. */
+  chance(p: number): boolean {
+    return this.float() < p;
+  }
+
+  /** A uniformly chosen element of a non-empty array. */
+  pick<T>(xs: readonly T[]): T {
+    return xs[this.below(xs.length)]!;
+  }
 }
 
 function hashString(s: string): number {

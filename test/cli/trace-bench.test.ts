@@ -6,14 +6,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main as benchMain, parseBenchArgs } from '../../src/cli/bench.js';
 import { EXIT_USAGE } from '../../src/cli/exit-codes.js';
 import { main as traceMain } from '../../src/cli/trace.js';
+import { capture } from '../capture-output.js';
 
-function capture(): { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  return { out: () => out, err: () => err };
-}
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -1,4 +1,5 @@
 // Fuzzing parseElf: thousands of seeded mutations of valid files; only ElfError may ever escape.
+import { Prng } from '../../src/util/prng.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -6,16 +7,10 @@ import { ElfError, parseElf, type ElfImage } from '../../src/elf/index.js';
 import { EHDR_FIELDS, ElfFields, PHDR_FIELDS, SHDR_FIELDS, SYM_FIELDS } from './elf-fields.js';
 import { sampleElves } from './sample-elves.js';
 
-/** mulberry32: small seeded PRNG, so every failure is reproducible from its case number. */
+/** Seeded uniform floats in [0, 1), so every failure is reproducible from its case number. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const p = new Prng(seed);
+  return () => p.float();
 }
 
 const EXTREMES: bigint[] = [0n, 1n, 0x7fn, 0xffn, 0xffffn, 0xfff1n, 0x7fff_ffffn, 0xffff_ffffn, 2n ** 32n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 63n, 2n ** 64n - 1n];

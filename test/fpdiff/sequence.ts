@@ -24,11 +24,11 @@ function freg(rng: Rng, d: boolean): string {
   // doubles live in f0..f7, boxed singles in f8..f15; sometimes cross over
   const own = rng.chance(0.85);
   const base = d === own ? 0 : 8;
-  return `f${base + rng.int(8)}`;
+  return `f${base + rng.below(8)}`;
 }
 
 function anyF(rng: Rng): string {
-  return `f${rng.int(F_REGS)}`;
+  return `f${rng.below(F_REGS)}`;
 }
 
 function instruction(rng: Rng): string {
@@ -37,7 +37,7 @@ function instruction(rng: Rng): string {
   const rm = rng.pick(RMS);
   const f = () => freg(rng, d);
   const x = () => rng.pick(XR);
-  switch (rng.int(17)) {
+  switch (rng.below(17)) {
     case 0: case 1: case 2:
       return `${rng.pick(['fadd', 'fsub', 'fmul', 'fdiv'])}.${t} ${anyF(rng)}, ${f()}, ${f()}, ${rm}`;
     case 3: case 4:
@@ -55,7 +55,7 @@ function instruction(rng: Rng): string {
     case 12: return `${rng.pick(['feq', 'flt', 'fle'])}.${t} ${x()}, ${f()}, ${f()}`;
     case 13: return `fclass.${t} ${x()}, ${f()}`;
     case 14: {
-      const off = 8 * rng.int(8);
+      const off = 8 * rng.below(8);
       const w = d ? 'd' : 'w';
       return `fs${w} ${f()}, ${off}(a4)\n  fl${w} ${anyF(rng)}, ${off}(a4)`;
     }
@@ -68,9 +68,9 @@ function instruction(rng: Rng): string {
     }
     default: {
       // compressed FP loads/stores: c.fsd/c.fld use f8..f15 and a4; c.fsdsp/c.fldsp use sp
-      const off = 8 * rng.int(8);
-      const a = `f${8 + rng.int(8)}`;
-      const b = `f${8 + rng.int(8)}`;
+      const off = 8 * rng.below(8);
+      const a = `f${8 + rng.below(8)}`;
+      const b = `f${8 + rng.below(8)}`;
       return rng.chance(0.5) ? `c.fsd ${a}, ${off}(a4)\n  c.fld ${b}, ${off}(a4)` : `c.fsdsp ${anyF(rng)}, ${off}(sp)\n  c.fldsp ${anyF(rng)}, ${off}(sp)`;
     }
   }
@@ -81,13 +81,13 @@ export function randomSequence(rng: Rng, length: number): FpSequence {
   const inputs: bigint[] = [];
   for (let i = 0; i < F_REGS; i++) {
     let v = i < 8 ? randomDouble(rng) : 0xffffffff00000000n | randomSingle(rng);
-    if (rng.chance(0.04)) v = rng.next64(); // not NaN-boxed (for singles)
+    if (rng.chance(0.04)) v = rng.u64(); // not NaN-boxed (for singles)
     inputs.push(v);
   }
   for (let i = 0; i < X_REGS; i++) inputs.push(rng.chance(0.3) ? randomSingle(rng) : randomInt(rng));
   const body: string[] = [];
   for (let i = 0; i < length; i++) body.push(instruction(rng));
-  return { inputs, frm: rng.int(5), body };
+  return { inputs, frm: rng.below(5), body };
 }
 
 export type Flavour = 'bare' | 'linux';

@@ -1,30 +1,8 @@
 // Operand sources for the FP differential test: a seeded PRNG and interesting binary32/binary64/integer bit patterns.
+import { Prng as Rng } from '../../src/util/prng.js';
 
-/** Small deterministic PRNG (xorshift64*), so every run generates the same sequences for a seed. */
-export class Rng {
-  private s: bigint;
-  constructor(seed: number) {
-    this.s = BigInt.asUintN(64, BigInt(seed) * 0x9e3779b97f4a7c15n + 0x2545f4914f6cdd1dn) || 1n;
-  }
-  next64(): bigint {
-    let x = this.s;
-    x ^= x >> 12n;
-    x ^= BigInt.asUintN(64, x << 25n);
-    x ^= x >> 27n;
-    this.s = x;
-    return BigInt.asUintN(64, x * 0x2545f4914f6cdd1dn);
-  }
-  /** Integer in [0, n). */
-  int(n: number): number {
-    return Number(this.next64() % BigInt(n));
-  }
-  chance(p: number): boolean {
-    return this.int(1_000_000) < p * 1_000_000;
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)]!;
-  }
-}
+/** The project's seeded PRNG: u64, below, chance, pick. */
+export { Rng };
 
 const D_SPECIAL = [
   0x0000000000000000n, 0x8000000000000000n, 0x7ff0000000000000n, 0xfff0000000000000n, // ±0, ±inf
@@ -50,30 +28,30 @@ const S_SPECIAL = [
 
 /** A binary64 pattern: a special, a random finite value around a random exponent, or random bits. */
 export function randomDouble(rng: Rng): bigint {
-  const k = rng.int(10);
+  const k = rng.below(10);
   if (k < 4) return rng.pick(D_SPECIAL);
-  const mant = rng.next64() & 0xfffffffffffffn;
+  const mant = rng.u64() & 0xfffffffffffffn;
   if (k < 8) {
-    const exp = BigInt(rng.pick([1, 2, 0x3ff, 0x3fe, 0x400, 0x3ff + 30, 0x3ff + 62, 0x3ff + 64, 0x7fe, 0x7fd, 0x380, 0x36a, 0x3ff - 20]) + rng.int(5) - 2) & 0x7ffn;
-    const sparse = rng.chance(0.3) ? mant & ~((1n << BigInt(rng.int(52))) - 1n) : mant;
+    const exp = BigInt(rng.pick([1, 2, 0x3ff, 0x3fe, 0x400, 0x3ff + 30, 0x3ff + 62, 0x3ff + 64, 0x7fe, 0x7fd, 0x380, 0x36a, 0x3ff - 20]) + rng.below(5) - 2) & 0x7ffn;
+    const sparse = rng.chance(0.3) ? mant & ~((1n << BigInt(rng.below(52))) - 1n) : mant;
     return (rng.chance(0.5) ? 1n << 63n : 0n) | (exp << 52n) | sparse;
   }
-  if (k == 8) return rng.pick(D_SPECIAL) ^ BigInt(rng.int(4)); // a neighbour of a special
-  return rng.next64();
+  if (k == 8) return rng.pick(D_SPECIAL) ^ BigInt(rng.below(4)); // a neighbour of a special
+  return rng.u64();
 }
 
 /** A binary32 pattern (32 bits, not boxed). */
 export function randomSingle(rng: Rng): bigint {
-  const k = rng.int(10);
+  const k = rng.below(10);
   if (k < 4) return BigInt(rng.pick(S_SPECIAL));
-  const mant = rng.next64() & 0x7fffffn;
+  const mant = rng.u64() & 0x7fffffn;
   if (k < 8) {
-    const exp = BigInt((rng.pick([1, 2, 0x7f, 0x7e, 0x80, 0x7f + 30, 0x7f + 62, 0x7f + 64, 0xfe, 0xfd, 0x68, 0x7f - 20]) + rng.int(5) - 2) & 0xff);
-    const sparse = rng.chance(0.3) ? mant & ~((1n << BigInt(rng.int(23))) - 1n) : mant;
+    const exp = BigInt((rng.pick([1, 2, 0x7f, 0x7e, 0x80, 0x7f + 30, 0x7f + 62, 0x7f + 64, 0xfe, 0xfd, 0x68, 0x7f - 20]) + rng.below(5) - 2) & 0xff);
+    const sparse = rng.chance(0.3) ? mant & ~((1n << BigInt(rng.below(23))) - 1n) : mant;
     return (rng.chance(0.5) ? 1n << 31n : 0n) | (exp << 23n) | sparse;
   }
-  if (k == 8) return BigInt((rng.pick(S_SPECIAL) ^ rng.int(4)) >>> 0);
-  return rng.next64() & 0xffffffffn;
+  if (k == 8) return BigInt((rng.pick(S_SPECIAL) ^ rng.below(4)) >>> 0);
+  return rng.u64() & 0xffffffffn;
 }
 
 const INT_SPECIAL = [
@@ -83,10 +61,10 @@ const INT_SPECIAL = [
 
 /** A 64-bit integer register value. */
 export function randomInt(rng: Rng): bigint {
-  const k = rng.int(6);
+  const k = rng.below(6);
   if (k < 2) return rng.pick(INT_SPECIAL);
-  if (k == 2) return BigInt.asUintN(64, BigInt(rng.int(2001) - 1000));
-  if (k == 3) return BigInt.asUintN(64, BigInt.asIntN(32, rng.next64()));
-  if (k == 4) return rng.next64() >> BigInt(rng.int(64));
-  return rng.next64();
+  if (k == 2) return BigInt.asUintN(64, BigInt(rng.below(2001) - 1000));
+  if (k == 3) return BigInt.asUintN(64, BigInt.asIntN(32, rng.u64()));
+  if (k == 4) return rng.u64() >> BigInt(rng.below(64));
+  return rng.u64();
 }

@@ -6,14 +6,8 @@ import { main as asmMain, parseAsmArgs } from '../../src/cli/asm.js';
 import { main as disasmMain } from '../../src/cli/disasm.js';
 import { parseElf } from '../../src/elf/reader.js';
 import { tempDir } from './oracle-helpers.js';
+import { capture } from '../capture-output.js';
 
-function capture(): { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  return { out: () => out, err: () => err };
-}
 
 afterEach(() => vi.restoreAllMocks());
 

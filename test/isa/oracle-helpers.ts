@@ -1,4 +1,5 @@
 // Test helpers shared by the ISA oracle tests: seeded PRNG, llvm tool runner, random operands per row.
+import { Prng } from '../../src/util/prng.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,16 +14,10 @@ export function has(tool: string): boolean {
 
 export const hasLlvm = has('llvm-mc') && has('llvm-objdump');
 
-/** mulberry32: small deterministic PRNG. */
+/** Seeded uniform floats in [0, 1) from the project's PRNG (every failure is reproducible from its seed). */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const p = new Prng(seed);
+  return () => p.float();
 }
 
 export function tempDir(): string {

@@ -6,7 +6,10 @@
 //  - branch/jump targets: both sides show the absolute target address (ours: DisasmInsn.target);
 //  - CSR operands: names from our CSR table are replaced by their numbers (LLVM 14 lacks some names);
 //  - a trailing ",dyn" rounding mode is dropped (LLVM prints it, objdump style omits it);
-//  - undecodable words: ours `.2byte/.4byte`, LLVM `<unknown>` -> both `<unknown>`.
+//  - undecodable words: ours `.2byte/.4byte`, LLVM `<unknown>` -> both `<unknown>`;
+//  - an empty fence predecessor/successor set: LLVM prints `unknown`, we print `0`.
+// Reserved C encodings with a zero immediate (c.lui rd,0, c.addi16sp sp,0, c.addi4spn rd,sp,0) are decoded by LLVM
+// 14 but illegal by the spec and our decoder: skipped like the HINTs below.
 // Encodings the RISC-V spec calls HINTs (e.g. c.li zero,5, c.addi a0,0, c.slli zero,..) are decoded by LLVM
 // but rejected by our decoder (objdump treats them as illegal too); such words are counted and skipped.
 // CSR instructions whose CSR number has no name in our table are skipped (LLVM 14 still names the retired
@@ -28,6 +31,7 @@ function normalise(text: string): string {
   if (text.trim() === '<unknown>' || /^\.(2|4)byte/.test(text)) return '<unknown>';
   let t = text.replace(/\s*<[^>]*>/g, '').replace(/\s+/g, ' ').replace(/, /g, ',').trim();
   t = t.replace(/,dyn$/, '');
+  t = t.replace(/^(fence \w*),unknown$/, '$1,0').replace(/^fence unknown,/, 'fence 0,'); // empty fence set
   const sp = t.indexOf(' ');
   if (sp > 0) {
     const ops = t
@@ -77,7 +81,10 @@ function layoutWords(words: number[]): { bytes: Uint8Array; addrs: number[] } {
   return { bytes: Uint8Array.from(bytes), addrs };
 }
 
-const isHintLike = (llvmText: string): boolean => /^c\.\w+\s+zero\b|^c\.(addi|nop|slli|srli|srai|addiw)(64)?\b/.test(llvmText);
+const isHintLike = (llvmText: string): boolean =>
+  /^c\.\w+\s+zero\b|^c\.(addi|nop|slli|srli|srai|addiw)(64)?\b/.test(llvmText) ||
+  // reserved encodings LLVM 14 still decodes: c.lui / c.addi16sp / c.addi4spn with a zero immediate
+  /^c\.(lui\s+\w+|addi16sp\s+sp|addi4spn\s+\w+,\s*sp),\s*0$/.test(llvmText.trim());
 
 /** CSR instructions whose CSR has no name in our table (LLVM knows a few more, e.g. the retired N-extension ones). */
 function unnamedCsr(word: number): boolean {

@@ -8,17 +8,9 @@ import { main, parseRunArgs } from '../../src/cli/run.js';
 import { SYS } from '../../src/user/index.js';
 import { fixturePath } from '../fixtures/manifest.js';
 import { EXIT_A0, sys, userElf } from './programs.js';
+import { capture } from '../capture-output.js';
 
-const dec = new TextDecoder();
-const text = (s: unknown): string => (s instanceof Uint8Array ? dec.decode(s) : String(s));
 
-function capture(): { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += text(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += text(s)), true));
-  return { out: () => out, err: () => err };
-}
 
 afterEach(() => vi.restoreAllMocks());
 

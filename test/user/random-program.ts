@@ -1,34 +1,14 @@
 // Random straight-line RV64IMC sequences as one static Linux-user program: each sequence loads x1..x31 from a
 // seeded table, runs, then writes x0..x31 (256 bytes) to stdout; a differential oracle compares the dumps.
+import { Prng as Rng } from '../../src/util/prng.js';
 import { writeElfExecutable } from '../../src/elf/index.js';
 import { encode, type OperandValues } from '../../src/isa/index.js';
 
 export const TEXT_BASE = 0x10000;
 export const DUMP_BYTES = 256;
 
-/** Small seeded PRNG (mulberry32): reproducible sequences from a seed. */
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  u32(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-  below(n: number): number {
-    return this.u32() % n;
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.below(xs.length)]!;
-  }
-  /** Signed integer in [lo, hi]. */
-  range(lo: number, hi: number): number {
-    return lo + this.below(hi - lo + 1);
-  }
-}
+/** The project's seeded PRNG (u32, below, range, pick). */
+export { Rng };
 
 const SPECIAL = [0n, 1n, 2n, 0xffffffffffffffffn, 0xfffffffffffffffen, 0x8000000000000000n, 0x7fffffffffffffffn,
   0xffffffffn, 0x80000000n, 0x7fffffffn, 0xffffffff80000000n, 0x100000000n, 31n, 32n, 63n, 64n];

@@ -11,11 +11,12 @@ import { buildGuestRuntime, GuestRuntimeError } from '../../src/guest/index.js';
 import { traceUserProgram } from '../../src/lab/user-trace.js';
 import { runUserProgram } from '../../src/user/index.js';
 import { fixturePath } from '../fixtures/manifest.js';
+import { capture } from '../capture-output.js';
+
+const dec = new TextDecoder();
 
 const CALLS = fixturePath('bin/calls.linux.elf');
 const calls = new Uint8Array(readFileSync(CALLS));
-const dec = new TextDecoder();
-const text = (s: unknown): string => (s instanceof Uint8Array ? dec.decode(s) : String(s));
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -82,13 +83,6 @@ describe("guest runtime percpu 'symbol'", () => {
 });
 
 describe('ftrace-lab trace --user', () => {
-  function capture(): { out: () => string; err: () => string } {
-    let out = '';
-    let err = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += text(s)), true));
-    vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += text(s)), true));
-    return { out: () => out, err: () => err };
-  }
   const LINE = /^ +hart-0-0 +\[000\] \.\.\.\.\. +\d+\.\d{6}: (\S+) <-(\S+)$/;
 
   it('prints one line per call ending ": func <-parent"; program output on stderr', async () => {
