@@ -131,8 +131,7 @@ describe('parallel mode control', () => {
     const m = boot(spinlockCounter(2, 3_000_000, false), { harts: 2, mode: 'parallel' });
     const done = m.start({ maxInsns: 1e9 });
     await new Promise((r) => setTimeout(r, 100));
-    const latency = await m.pause();
-    expect(latency).toBeGreaterThanOrEqual(0);
+    await m.pause();
     const before = m.hart(1).minstret;
     await new Promise((r) => setTimeout(r, 50));
     expect(m.hart(1).minstret).toBe(before); // parked: nothing retires
@@ -145,8 +144,7 @@ describe('parallel mode control', () => {
   it('rejects step() while harts are running, and run() on a parallel machine', async () => {
     const m = boot(spinlockCounter(2, 200_000, false), { harts: 2, mode: 'parallel' });
     expect(() => m.run()).toThrow(/start\(\)/);
-    const done = m.start({ maxInsns: 1e9 });
-    await new Promise((r) => setTimeout(r, 20));
+    const done = m.start({ maxInsns: 1e9 }); // the workers are running from here until the promise settles
     expect(() => m.step(0)).toThrow(/pause/);
     expectPass(await done);
   });
