@@ -7,7 +7,9 @@
 //  * A slot is emptied only when the hart's generation changes (fence.i, host flushIcache) or when
 //    another physical page that maps to the same slot is fetched (direct-mapped eviction).
 //  * sfence.vma / satp writes do not touch decoded code (it is physically tagged); they flush the TLB.
-import { DC_ENTRIES, DC_SLOT_SIZE, DC_SLOTS, DC_TAGS, DCACHE_BASE, DCACHE_PER_HART, H_GEN } from '../src/machine/layout';
+import {
+  CTRL_BASE, CTRL_FLAG_FETCH_PARCELS, CTRL_FLAGS, DC_ENTRIES, DC_SLOT_SIZE, DC_SLOTS, DC_TAGS, DCACHE_BASE, DCACHE_PER_HART, H_GEN,
+} from '../src/machine/layout';
 import { ACC_FETCH, CAUSE_FETCH_ACCESS } from './causes';
 import { decode16, decode32, decodeFor, isWide } from './decode';
 import { E_HANDLER, H_PAGE_END, stampHandler } from './dispatch';
@@ -67,18 +69,38 @@ export function fetchPage(hb: usize, dc: usize, pc: u64): usize {
   return slotFor(hb, dc, pa >> 12);
 }
 
-/** Decodes the instruction at pc (page physical base pagePa) into ep; false if fetching its second half trapped. */
+/**
+ * Decodes the instruction at pc (page physical base pagePa) into ep; false if fetching its second half trapped.
+ *
+ * Fetch granularity (assembly/README.md, "Instruction fetch atomicity"): by default (Ziccif) an instruction at a
+ * 4-byte-aligned pc is read with ONE 32-bit load, so a concurrent aligned rewrite is seen wholly old or wholly new.
+ * At pc = 2 mod 4, or with CTRL_FLAG_FETCH_PARCELS, a 32-bit instruction is two 16-bit parcels read one after the
+ * other: a concurrent writer can make this hart decode half of each version, as the ISA allows.
+ */
 export function decodeAt(hb: usize, ep: usize, pc: u64, pagePa: u64): bool {
   fetchStorm = false;
   decodeFor(hb);
-  const lo = <u32>load<u16>(ramAddr(pagePa | (pc & 0xfff), 2));
+  const off = pc & 0xfff;
+  if ((pc & 3) == 0 && (load<u32>(CTRL_BASE + CTRL_FLAGS) & CTRL_FLAG_FETCH_PARCELS) == 0) {
+    // one single-copy-atomic load (an aligned word never straddles the page)
+    const w = atomic.load<u32>(ramAddr(pagePa | off, 4));
+    if (!isWide(w & 0xffff)) {
+      decode16(ep, w & 0xffff);
+      stampHandler(ep, hb, pc, 2);
+    } else {
+      decode32(ep, w);
+      stampHandler(ep, hb, pc, 4);
+    }
+    return true;
+  }
+  const lo = <u32>load<u16>(ramAddr(pagePa | off, 2));
   if (!isWide(lo)) {
     decode16(ep, lo);
     stampHandler(ep, hb, pc, 2);
     return true;
   }
   let hiPa = pagePa | ((pc + 2) & 0xfff);
-  if ((pc & 0xfff) == 0xffe) {
+  if (off == 0xffe) {
     hiPa = fetchAddr(hb, pc + 2, pc);
     if (hiPa == TRANSLATE_FAIL) return false;
   }

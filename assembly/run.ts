@@ -1,6 +1,6 @@
 // The hart run loop: dispatches predecoded entries with a dense switch; fast paths inline, everything rare goes to step().
 import {
-  CTRL_BASE, CTRL_EXIT, CTRL_FLAG_COHERENT, CTRL_FLAGS, CTRL_PAUSE, CTRL_RAM_SIZE, CTRL_TOHOST, H_BREAKPOINT, H_BREAKPOINT_ON, H_LAST_RUN,
+  CTRL_BASE, CTRL_EXIT, CTRL_FLAG_COHERENT, CTRL_FLAGS, CTRL_MSIP, CTRL_PAUSE, CTRL_RAM_SIZE, CTRL_TOHOST, H_BREAKPOINT, H_BREAKPOINT_ON, H_LAST_RUN,
   H_RESV, H_RETIRED, H_STOP, H_XSINK, RAM_GUEST_BASE, RAM_WASM_BASE, STOP_BREAKPOINT, STOP_BUDGET, STOP_FAULT_LOOP,
   STOP_HALTED, STOP_PAUSE, STOP_UART_FULL, STOP_WFI,
 } from '../src/machine/layout';
@@ -82,6 +82,9 @@ export function runHart(hart: i32, budget: i32): i32 {
   if (atomic.load<u32>(CTRL_BASE + CTRL_EXIT) != 0) { store<u32>(hb + H_STOP, STOP_HALTED); return STOP_HALTED; }
   // CTRL_PAUSE is not checked here: workers check it before each slice, and the host single-steps paused harts.
   const retired0 = load<u64>(hb + H_RETIRED);
+  // A CLINT msip (an IPI) raised while this hart runs is noticed at the next page change or slow-path instruction,
+  // not only at the next run() call: IPI latency is bounded by straight-line code within one page.
+  const msipAt = <usize>(CTRL_BASE + CTRL_MSIP) + (<usize>hart << 2);
   let stop = STOP_BUDGET;
   if (checkInterrupts(hb)) return finish(hb, retired0, STOP_FAULT_LOOP);
   deriveDataPath(hb);
@@ -103,6 +106,12 @@ export function runHart(hart: i32, budget: i32): i32 {
 
   while (true) {
     if ((pc >> 12) != vpage) {
+      if (atomic.load<u32>(msipAt) != 0) {
+        setPc(hb, pc);
+        if (checkInterrupts(hb)) { pc = getPc(hb); stop = STOP_FAULT_LOOP; break; }
+        pc = getPc(hb);
+        deriveDataPath(hb);
+      }
       const base = fetchPage(hb, dc, pc);
       if (base == 0) {
         pc = getPc(hb);

@@ -7,7 +7,7 @@ import { type EngineExports, engineModule, instantiateEngine } from './engine.js
 import { MachineError } from './errors.js';
 import { type FaultReport, Hart } from './hart.js';
 import {
-  CTRL_BASE, CTRL_EXIT, CTRL_EXIT_CODE, CTRL_FLAG_COHERENT, CTRL_FLAGS, CTRL_FROMHOST, CTRL_TOHOST, DEFAULT_RAM_SIZE, MAX_HARTS, PAGE_SIZE,
+  CTRL_BASE, CTRL_EXIT, CTRL_EXIT_CODE, CTRL_FLAG_COHERENT, CTRL_FLAG_FETCH_PARCELS, CTRL_FLAGS, CTRL_FROMHOST, CTRL_TOHOST, DEFAULT_RAM_SIZE, MAX_HARTS, PAGE_SIZE,
   RAM_GUEST_BASE, RAM_WASM_BASE, STOP_BREAKPOINT, STOP_BUDGET, STOP_ERROR, STOP_FAULT_LOOP, STOP_HALTED,
   STOP_PAUSE, STOP_UART_FULL, STOP_WFI,
 } from './layout.js';
@@ -45,7 +45,16 @@ export interface MachineOptions {
    * Default false: each hart keeps executing what it decoded until its own fence.i.
    */
   coherent?: boolean;
+  /**
+   * Instruction fetch granularity. 'ziccif' (default): a naturally aligned 32-bit instruction is fetched with one
+   * single-copy-atomic load, so a concurrent aligned rewrite is seen wholly old or wholly new (RISC-V Ziccif); only a
+   * 32-bit instruction at an address = 2 mod 4 is two parcels. 'parcels': every 32-bit instruction is fetched as two
+   * 16-bit parcels that a concurrent writer may tear (the ARMv7 Thumb-2 model the safety checker needs).
+   */
+  fetch?: FetchGranularity;
 }
+
+export type FetchGranularity = 'ziccif' | 'parcels';
 
 export interface RunOptions {
   /** Stop after this many instructions in total (all harts); default 1e10. */
@@ -94,6 +103,8 @@ export class Machine {
   private mtimeRemainder = 0;
   private readonly waiting: boolean[];
   readonly mode: MachineMode;
+  /** Instruction fetch granularity (see MachineOptions.fetch). */
+  readonly fetch: FetchGranularity;
   /** The deterministic scheduler (deterministic mode only). */
   readonly scheduler: DeterministicScheduler | undefined;
   private parallel: ParallelRunner | undefined;
@@ -119,7 +130,9 @@ export class Machine {
     this.engine = instantiateEngine(wasm);
     this.engine.init(nharts, BigInt(ram));
     const coherent = opts.coherent ?? false;
-    new DataView(wasm.buffer).setUint32(CTRL_BASE + CTRL_FLAGS, coherent ? CTRL_FLAG_COHERENT : 0, true);
+    this.fetch = opts.fetch ?? 'ziccif';
+    const flags = (coherent ? CTRL_FLAG_COHERENT : 0) | (this.fetch === 'parcels' ? CTRL_FLAG_FETCH_PARCELS : 0);
+    new DataView(wasm.buffer).setUint32(CTRL_BASE + CTRL_FLAGS, flags, true);
     this.memory = new GuestMemory(wasm, ram, coherent ? () => this.flushAll() : undefined);
     this.clint = new Clint(wasm);
     this.harts = Array.from({ length: nharts }, (_, i) => new Hart(i, wasm, this.engine));
@@ -135,6 +148,9 @@ export class Machine {
     }
     if (!Number.isInteger(harts) || harts < 1 || harts > MAX_HARTS) {
       throw new MachineError('MACHINE_BAD_OPTION', `harts must be an integer from 1 to ${MAX_HARTS}, got ${harts}`);
+    }
+    if (opts.fetch !== undefined && opts.fetch !== 'ziccif' && opts.fetch !== 'parcels') {
+      throw new MachineError('MACHINE_BAD_OPTION', `fetch must be 'ziccif' or 'parcels', got '${String(opts.fetch)}'`);
     }
     if (opts.mode !== undefined && opts.mode !== 'deterministic' && opts.mode !== 'parallel') {
       throw new MachineError('MACHINE_BAD_OPTION', `mode must be 'deterministic' or 'parallel', got '${String(opts.mode)}'`);
