@@ -2,7 +2,10 @@
 export { FtraceLabError } from './errors.js';
 export * from './lab/index.js';
 export { Tracefs, TracefsError, TRACEFS_FILES, TRACERS, formatTrace, formatTraceLine, type TracefsFile, type TracefsTracer } from './tracefs/index.js';
-export { StopAllApply, TextPoker, PatchError, type PatchProtocol, type PatchableMachine, type PatchReport, type TextWriter } from './patch/index.js';
+export {
+  TextPoker, PatchError, CodePatcher, AtomicProtocol, BreakpointProtocol, StopAllProtocol, StopMachineProtocol, createProtocol,
+  PROTOCOL_NAMES, DEFAULT_PROTOCOL, formatStep, type PatchProtocol, type PatchReport, type PatchStep, type ProtocolName, type TextWriter,
+} from './patch/index.js';
 export { Machine, GuestMemory, Hart, MachineError, type MachineOptions, type RunOptions, type RunResult, type StopReason } from './machine/index.js';
 export * from './isa/index.js';
 export * from './elf/index.js';

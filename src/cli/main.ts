@@ -13,13 +13,14 @@ const VERBS: Record<string, { summary: string; load: () => Promise<{ main: VerbM
   start: { summary: 'the main job (npm start): the ftrace-ops overhead sweep', load: () => import('./start.js') },
   trace: { summary: 'run a program with the function tracer on and print the trace', load: () => import('./trace.js') },
   bench: { summary: 'ftrace-ops sample: overhead per traced call vs number of ops', load: () => import('./bench.js') },
+  protocols: { summary: 'compare the patch protocols while harts run the traced workload', load: () => import('./protocols.js') },
 };
 
 export const USAGE = `usage: ftrace-lab <verb> [options]
 
 verbs:
 ${Object.entries(VERBS)
-  .map(([v, d]) => `  ${v.padEnd(8)} ${d.summary}`)
+  .map(([v, d]) => `  ${v.padEnd(9)} ${d.summary}`)
   .join('\n')}
 
 Run 'ftrace-lab <verb> --help' for the options of a verb.`;

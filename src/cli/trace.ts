@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { Lab } from '../lab/lab.js';
 import type { LabMode, LabOptions, LabScheme } from '../lab/options.js';
 import { formatPlan } from '../lab/plan-format.js';
+import { formatStep } from '../patch/steps.js';
+import { PROTOCOL_NAMES, type ProtocolName } from '../patch/protocols/index.js';
 import type { RunResult } from '../machine/machine.js';
 import { formatTraceHeader, formatTraceLine } from '../tracefs/trace-format.js';
 import { traceUserMain } from './trace-user.js';
@@ -11,7 +13,7 @@ import { ArgCursor, parseChoice, parseIntArg, VerbUsageError } from './verb-args
 
 export const TRACE_USAGE = `usage: ftrace-lab trace (prog.elf | --kernel N) [-l GLOB]... [-n GLOB]... [-p function|count]
                        [--harts N] [--mode deterministic|parallel] [--scheme list|callops] [--seed N]
-                       [--sample-calls N] [--buffer-kb N] [--dry-run] [--max-insns N]
+                       [--protocol NAME] [--sample-calls N] [--buffer-kb N] [--dry-run] [--max-insns N]
        ftrace-lab trace --user [-l GLOB]... [-n GLOB]... [--scheme list|callops] [--buffer-kb N]
                        [--max-insns N] prog [args...]
 
@@ -33,6 +35,8 @@ UART output goes to stderr.
   --mode M          deterministic (default) or parallel
   --scheme S        call-site scheme: callops (default) or list
   --seed N          deterministic scheduler seed (default 0)
+  --protocol NAME   patch protocol for updates while harts run: ${PROTOCOL_NAMES.join(', ')} (default atomic);
+                    with --dry-run the steps it would take are printed after the plan
   --sample-calls N  synthetic kernel: calls of tracee_relevant by the sample driver (default 10)
   --buffer-kb N     per-hart trace ring buffer (default 256)
   --dry-run         print the patch plan of enabling the tracer (one line per write) and exit
@@ -48,6 +52,7 @@ export interface TraceArgs {
   mode: LabMode;
   scheme: LabScheme;
   seed: number;
+  protocol: ProtocolName;
   sampleCalls: number;
   bufferKb: number;
   dryRun: boolean;
@@ -58,7 +63,7 @@ export interface TraceArgs {
 
 export function parseTraceArgs(argv: readonly string[]): TraceArgs | 'help' {
   const a: TraceArgs = {
-    filter: [], notrace: [], tracer: 'function', harts: 1, mode: 'deterministic', scheme: 'callops', seed: 0,
+    filter: [], notrace: [], tracer: 'function', harts: 1, mode: 'deterministic', scheme: 'callops', seed: 0, protocol: 'atomic',
     sampleCalls: 10, bufferKb: 256, dryRun: false, maxInsns: 1e9,
   };
   const c = new ArgCursor(argv);
@@ -75,6 +80,7 @@ export function parseTraceArgs(argv: readonly string[]): TraceArgs | 'help' {
     else if (w === '--mode') a.mode = parseChoice(c.value(w), w, ['deterministic', 'parallel'] as const);
     else if (w === '--scheme') a.scheme = parseChoice(c.value(w), w, ['list', 'callops'] as const);
     else if (w === '--seed') a.seed = parseIntArg(c.value(w), w);
+    else if (w === '--protocol') a.protocol = parseChoice(c.value(w), w, PROTOCOL_NAMES);
     else if (w === '--sample-calls') a.sampleCalls = parseIntArg(c.value(w), w, 0, 1e9);
     else if (w === '--buffer-kb') {
       a.bufferKb = parseIntArg(c.value(w), w, 1, 65536);
@@ -98,7 +104,7 @@ export function parseTraceArgs(argv: readonly string[]): TraceArgs | 'help' {
 }
 
 function labOptions(a: TraceArgs): LabOptions {
-  const common = { harts: a.harts, mode: a.mode, scheme: a.scheme, seed: a.seed, bufferSizeKb: a.bufferKb };
+  const common = { harts: a.harts, mode: a.mode, scheme: a.scheme, seed: a.seed, bufferSizeKb: a.bufferKb, protocol: a.protocol };
   if (a.file !== undefined) return { ...common, elf: readFileSync(a.file) };
   return { ...common, kernel: { functions: a.kernel!, runSample: true, nrCalls: a.sampleCalls } };
 }
@@ -118,7 +124,10 @@ export async function traceMain(a: TraceArgs): Promise<number> {
     ...(a.notrace.length ? { notrace: a.notrace } : {}),
   });
   if (a.dryRun) {
-    process.stdout.write(formatPlan(lab.ftrace.plan()));
+    const plan = lab.ftrace.plan();
+    process.stdout.write(formatPlan(plan));
+    process.stdout.write(`\n# steps of the ${lab.protocol.name} protocol while harts run\n`);
+    process.stdout.write(lab.previewSteps(plan).map((s) => formatStep(s) + '\n').join(''));
     return 0;
   }
   const lines: string[] = [];

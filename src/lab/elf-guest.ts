@@ -6,7 +6,7 @@ import { buildGuestRuntime } from '../guest/runtime.js';
 import { guestRuntimeSymbols } from '../guest/symbols.js';
 import { assemble } from '../isa/index.js';
 import { LabError } from './errors.js';
-import { LAB_HEAP_SIZE, machineFor, type BootedGuest } from './guest-boot.js';
+import { labHeapSize, machineFor, type BootedGuest } from './guest-boot.js';
 import type { LabOptions, ResolvedLabOptions } from './options.js';
 import { Symbolizer } from './symbolizer.js';
 
@@ -45,7 +45,7 @@ export function bootElfGuest(o: ResolvedLabOptions, bytes: Uint8Array, opts: Lab
     '',
   ].join('\n');
   const source =
-    buildGuestRuntime({ harts: o.harts, scheme: o.scheme, bufferSizeKb: o.bufferSizeKb, heapSize: LAB_HEAP_SIZE, mainSymbol: ELF_MAIN, secondarySymbol: ELF_SECONDARY }) +
+    buildGuestRuntime({ harts: o.harts, scheme: o.scheme, bufferSizeKb: o.bufferSizeKb, heapSize: labHeapSize(elf.patchableEntries.length), mainSymbol: ELF_MAIN, secondarySymbol: ELF_SECONDARY }) +
     '\n' +
     glue;
   const runtime = assemble(source, { file: 'lab-elf-runtime.s', base });
@@ -60,9 +60,11 @@ export function bootElfGuest(o: ResolvedLabOptions, bytes: Uint8Array, opts: Lab
   return {
     machine,
     symbols,
+    runtimeSizes: new Map(runtime.symbols.map((s) => [s.name, s.size])),
     symbolizer: new Symbolizer([...functions, ...runtime.symbols.filter((s) => s.type === 'func')]),
     runtimeSymbols: guestRuntimeSymbols(runtime),
     entries: functionEntriesFromSymbols(elf.patchableEntries, elf.functions, layout),
     layout,
+    runtimeTrapVector: false,
   };
 }

@@ -15,7 +15,8 @@ import { type LoadedProgram, loadAssembled, loadElfImage } from './loader.js';
 import { GuestMemory } from './memory.js';
 import { ParallelRunner } from './parallel/parallel-runner.js';
 import { spawnNodeHartWorker } from './parallel/spawn-node.js';
-import { DeterministicScheduler, type ScheduleStep } from './sched/deterministic.js';
+import { AGENT, DeterministicScheduler, type ScheduleStep } from './sched/deterministic.js';
+import type { HostAgent } from './sched/host-agent.js';
 import { type HostAction, runHostAction } from './sched/host-action.js';
 
 export interface MachineOptions {
@@ -61,11 +62,13 @@ export interface RunOptions {
   maxInsns?: number;
   /** Instructions per engine call (V8 tiers up between calls); default DEFAULT_SLICE. */
   slice?: number;
+  /** Deterministic mode: checked after every scheduling decision; when it returns true the run stops ('until'). */
+  until?: () => boolean;
 }
 
 export type MachineMode = 'deterministic' | 'parallel';
 
-export type StopReason = 'halted' | 'budget' | 'wfi' | 'breakpoint' | 'fault' | 'pause' | 'schedule-end';
+export type StopReason = 'halted' | 'budget' | 'wfi' | 'breakpoint' | 'fault' | 'pause' | 'schedule-end' | 'until';
 
 export interface RunResult {
   reason: StopReason;
@@ -109,6 +112,8 @@ export class Machine {
   readonly scheduler: DeterministicScheduler | undefined;
   private parallel: ParallelRunner | undefined;
   private readonly hostActions: { step: number; action: HostAction }[] = [];
+  private agent: HostAgent | null = null;
+  private inRun = false;
   private readonly haltedListeners = new Set<(r: RunResult) => void>();
 
   private constructor(
@@ -287,7 +292,7 @@ export class Machine {
     if (!sched) {
       throw new MachineError('MACHINE_BAD_OPTION', 'a parallel machine runs in workers: use `await machine.start()`');
     }
-    if (this.parallel?.running) throw new MachineError('MACHINE_BUSY', 'the machine is already running');
+    if (this.parallel?.running || this.inRun) throw new MachineError('MACHINE_BUSY', 'the machine is already running');
     const maxInsns = opts.maxInsns ?? DEFAULT_MAX_INSNS;
     if (!(maxInsns >= 0) || !Number.isFinite(maxInsns)) {
       throw new MachineError('MACHINE_BAD_OPTION', `maxInsns must be a finite number >= 0, got ${maxInsns}`);
@@ -295,6 +300,15 @@ export class Machine {
     if (opts.slice !== undefined && (!Number.isInteger(opts.slice) || opts.slice < 1 || opts.slice > 0x7fffffff)) {
       throw new MachineError('MACHINE_BAD_OPTION', `slice must be an integer from 1 to 2^31-1, got ${opts.slice}`);
     }
+    this.inRun = true;
+    try {
+      return this.runDeterministic(sched, maxInsns, opts);
+    } finally {
+      this.inRun = false;
+    }
+  }
+
+  private runDeterministic(sched: DeterministicScheduler, maxInsns: number, opts: RunOptions): RunResult {
     const per = this.harts.map(() => ({ instructions: 0 }));
     let total = 0;
     const result = (reason: StopReason, extra: Partial<RunResult> = {}): RunResult => {
@@ -313,12 +327,20 @@ export class Machine {
         }
         runnable.push(h.index);
       }
-      if (runnable.length === 0) {
+      const agent = this.agent;
+      const agentState = agent === null ? 'none' : agent.exclusive() ? 'exclusive' : agent.ready() ? 'ready' : 'waiting';
+      if (runnable.length === 0 && agentState !== 'ready' && agentState !== 'exclusive') {
         if (!this.skipIdleTime()) return result('wfi');
         continue;
       }
-      const d = sched.next(runnable);
+      const d = sched.next(runnable, agentState);
       if (!d) return result('schedule-end');
+      if (d.hart === AGENT) {
+        agent!.step();
+        sched.done({ hart: AGENT, budget: 1, retired: 0, stop: STOP_BUDGET });
+        if (opts.until?.()) return result('until');
+        continue;
+      }
       const budget = Math.min(d.budget, opts.slice ?? d.budget, maxInsns - total);
       const stop = this.engine.run(d.hart, budget);
       const n = this.harts[d.hart]!.lastRun;
@@ -348,7 +370,22 @@ export class Machine {
         default:
           throw new MachineError('MACHINE_ENGINE_ERROR', `engine stopped hart ${d.hart} with reason ${stop}`);
       }
+      if (opts.until?.()) return result('until');
     }
+  }
+
+  /**
+   * Deterministic mode: let `agent` take steps between hart instructions in every later run() (null detaches it).
+   * The scheduler draws among the runnable harts and the ready agent, so a seed places every agent step.
+   */
+  setAgent(agent: HostAgent | null): void {
+    if (!this.scheduler) throw new MachineError('MACHINE_BAD_OPTION', 'a host agent needs deterministic mode');
+    this.agent = agent;
+  }
+
+  /** Is run() executing right now (deterministic mode)? */
+  get running(): boolean {
+    return this.inRun || (this.parallel?.running ?? false);
   }
 
   /**

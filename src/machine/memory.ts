@@ -35,6 +35,18 @@ export class GuestMemory {
   private get view(): DataView {
     return (this.cachedView ??= new DataView(this.wasm.buffer));
   }
+  private cachedU16: Uint16Array | undefined;
+  private cachedU32: Uint32Array | undefined;
+  private cachedU64: BigUint64Array | undefined;
+  private get u16(): Uint16Array {
+    return (this.cachedU16 ??= new Uint16Array(this.wasm.buffer));
+  }
+  private get u32(): Uint32Array {
+    return (this.cachedU32 ??= new Uint32Array(this.wasm.buffer));
+  }
+  private get u64(): BigUint64Array {
+    return (this.cachedU64 ??= new BigUint64Array(this.wasm.buffer));
+  }
 
   read(addr: number | bigint, len: number): Uint8Array {
     const o = this.offset(addr, len);
@@ -65,8 +77,19 @@ export class GuestMemory {
     return this.view.getUint32(this.offset(addr, 4), true);
   }
 
+  /** 64-bit load; naturally aligned ones are single atomic loads (never half of a concurrent guest store). */
   readU64(addr: number | bigint): bigint {
-    return this.view.getBigUint64(this.offset(addr, 8), true);
+    const o = this.offset(addr, 8);
+    return o % 8 === 0 ? Atomics.load(this.u64, o / 8) : this.view.getBigUint64(o, true);
+  }
+
+  /** Atomic OR into a naturally aligned u64 (a mailbox's request bits); returns the old value. */
+  orU64(addr: number | bigint, v: bigint): bigint {
+    const o = this.offset(addr, 8);
+    if (o % 8 !== 0) throw new MachineError('MACHINE_OUTSIDE_RAM', `atomic OR needs an 8-byte aligned address, got ${hex(Number(addr))}`);
+    const old = Atomics.or(this.u64, o / 8, BigInt.asUintN(64, v));
+    this.onWrite();
+    return old;
   }
 
   writeU8(addr: number | bigint, v: number): void {
@@ -77,7 +100,7 @@ export class GuestMemory {
   /** 16-bit store; naturally aligned ones are single atomic stores (a c.* patch is never torn). */
   writeU16(addr: number | bigint, v: number): void {
     const o = this.offset(addr, 2);
-    if (o % 2 === 0) Atomics.store(new Uint16Array(this.wasm.buffer, o, 1), 0, v & 0xffff);
+    if (o % 2 === 0) Atomics.store(this.u16, o / 2, v & 0xffff);
     else this.view.setUint16(o, v, true);
     this.onWrite();
   }
@@ -85,7 +108,7 @@ export class GuestMemory {
   /** 32-bit store; naturally aligned ones are single atomic stores (an aligned instruction patch is never torn). */
   writeU32(addr: number | bigint, v: number): void {
     const o = this.offset(addr, 4);
-    if (o % 4 === 0) Atomics.store(new Uint32Array(this.wasm.buffer, o, 1), 0, v >>> 0);
+    if (o % 4 === 0) Atomics.store(this.u32, o / 4, v >>> 0);
     else this.view.setUint32(o, v >>> 0, true);
     this.onWrite();
   }
@@ -97,7 +120,7 @@ export class GuestMemory {
   writeU64(addr: number | bigint, v: bigint | number): void {
     const o = this.offset(addr, 8);
     const x = BigInt.asUintN(64, BigInt(v));
-    if (o % 8 === 0) Atomics.store(new BigUint64Array(this.wasm.buffer, o, 1), 0, x);
+    if (o % 8 === 0) Atomics.store(this.u64, o / 8, x);
     else this.view.setBigUint64(o, x, true);
     this.onWrite();
   }

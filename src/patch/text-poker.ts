@@ -1,7 +1,13 @@
-// text_poke for the emulated machine: writes guest text/data so that aligned 4- and 8-byte stores are never torn.
+// text_poke for the emulated machine: writes guest text/data so that aligned 2-, 4- and 8-byte stores are never torn.
 import { PatchError } from './errors.js';
-import type { TextWriter } from './protocol.js';
 import type { GuestMemory } from '../machine/memory.js';
+
+/** Guest memory as a protocol writes it. */
+export interface TextWriter {
+  read(addr: number, len: number): Uint8Array;
+  /** One store: aligned 2-, 4- and 8-byte writes are single atomic stores; anything else is written bytewise. */
+  write(addr: number, bytes: Uint8Array): void;
+}
 
 /** A TextWriter over a machine's GuestMemory: naturally aligned 2-, 4- and 8-byte writes are single atomic stores. */
 export class TextPoker implements TextWriter {
