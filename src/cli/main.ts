@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // ftrace-lab command line: dispatches a verb to its module in src/cli/ (one module per verb).
+import '../machine/platform-node.js';
 import { FtraceLabError } from '../errors.js';
 import { EXIT_DATAERR, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
 

@@ -44,6 +44,7 @@ export function bootSyntheticGuest(o: ResolvedLabOptions, opts: LabOptions): Boo
       sample: { nrCalls: k.nrCalls ?? 100_000 },
       runSample: k.runSample ?? false,
       input: k.input ?? 1,
+      ...(k.repeat !== undefined ? { repeat: k.repeat } : {}),
     });
   const rt = image.runtimeSymbols;
   const machine = machineFor(o, opts);

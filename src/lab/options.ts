@@ -17,6 +17,8 @@ export interface LabKernelOptions extends SyntheticKernelOptions {
   readonly nrCalls?: number;
   /** Input of synthetic_kernel_run (default 1). */
   readonly input?: number;
+  /** Kernel runs per hart (0 = forever, for live use; default once). */
+  readonly repeat?: number;
   readonly layout?: SiteLayoutKind;
 }
 

@@ -25,6 +25,8 @@ export const WORKLOAD_SYMBOLS = {
   done: 'workload_harts_done',
   /** 1 = main also runs the ftrace-ops sample driver after the kernel (host-settable). */
   runSample: 'workload_run_sample',
+  /** Kernel runs per hart when the image was built with `repeat` (host-settable; 0 = until the host stops it). */
+  repeat: 'workload_repeat',
   main: 'main',
   secondary: 'workload_secondary',
 } as const;
@@ -38,6 +40,11 @@ export interface GuestImageOptions {
   readonly runSample?: boolean;
   /** Input of synthetic_kernel_run (default 1). */
   readonly input?: number;
+  /**
+   * Every hart runs synthetic_kernel_run this many times (0 = forever: a live workload the host stops by budget).
+   * Default: once, without the loop (the code of images built without it is unchanged).
+   */
+  readonly repeat?: number;
   /** Base address of .text (default 0x80000000). */
   readonly base?: number;
   /** More assembly appended to the image (extra callbacks, test probes). */
@@ -60,12 +67,13 @@ export interface GuestImage {
   readonly functionEntries: FunctionEntry[];
 }
 
-function emitMain(b: PatchableTextBuilder, harts: number, input: number, runSample: boolean): void {
+function emitMain(b: PatchableTextBuilder, harts: number, input: number, runSample: boolean, repeat: number | undefined): void {
   const W = WORKLOAD_SYMBOLS;
   b.addDataWord(W.input, input);
   b.addDataArray(W.results, harts);
   b.addDataWord(W.done);
   b.addDataWord(W.runSample, runSample ? 1 : 0);
+  if (repeat !== undefined) b.addDataWord(W.repeat, repeat);
   const runKernel = (hartReg: string) => [
     `\tld\ta0, ${W.input}`,
     `\tcall\t${KERNEL_RUN_SYMBOL}`,
@@ -74,12 +82,18 @@ function emitMain(b: PatchableTextBuilder, harts: number, input: number, runSamp
     `\tadd\tt0, t0, t1`,
     `\tsd\ta0, 0(t0)`,
   ];
+  // With `repeat`: s1 counts the runs down (0 - 1 wraps, so 0 means forever); the frame grows to hold s1.
+  const frame = repeat === undefined ? 16 : 32;
+  const save = [`\taddi\tsp, sp, -${frame}`, `\tsd\tra, ${frame - 8}(sp)`, `\tsd\ts0, ${frame - 16}(sp)`];
+  const restore = [`\tld\tra, ${frame - 8}(sp)`, `\tld\ts0, ${frame - 16}(sp)`];
+  const kernelRuns = (hartReg: string) =>
+    repeat === undefined
+      ? runKernel(hartReg)
+      : [`\tsd\ts1, ${frame - 24}(sp)`, `\tld\ts1, ${W.repeat}`, `3:`, ...runKernel(hartReg), `\taddi\ts1, s1, -1`, `\tbnez\ts1, 3b`, `\tld\ts1, ${frame - 24}(sp)`];
   b.addNotraceFunction(W.main, [
-    `\taddi\tsp, sp, -16`,
-    `\tsd\tra, 8(sp)`,
-    `\tsd\ts0, 0(sp)`,
+    ...save,
     `\tli\ts0, 0`,
-    ...runKernel('s0'),
+    ...kernelRuns('s0'),
     `\tld\tt0, ${W.runSample}`,
     `\tbeqz\tt0, 1f`,
     `\tcall\tftrace_ops_sample_run`,
@@ -90,26 +104,28 @@ function emitMain(b: PatchableTextBuilder, harts: number, input: number, runSamp
     `\tbltu\tt0, t1, 2b\t\t# wait for the secondary harts`,
     `\tfence\tr, rw`,
     `\tli\ta0, 0`,
-    `\tld\tra, 8(sp)`,
-    `\tld\ts0, 0(sp)`,
-    `\taddi\tsp, sp, 16`,
+    ...restore,
+    `\taddi\tsp, sp, ${frame}`,
     `\tret`,
   ]);
   b.addNotraceFunction(W.secondary, [
-    `\taddi\tsp, sp, -16`,
-    `\tsd\tra, 8(sp)`,
-    `\tsd\ts0, 0(sp)`,
+    ...save,
     `\tmv\ts0, a0`,
-    ...runKernel('s0'),
+    ...kernelRuns('s0'),
     `\tfence\trw, w`,
     `\tla\tt0, ${W.done}`,
     `\tli\tt1, 1`,
     `\tamoadd.d\tzero, t1, (t0)`,
-    `\tld\tra, 8(sp)`,
-    `\tld\ts0, 0(sp)`,
-    `\taddi\tsp, sp, 16`,
+    ...restore,
+    `\taddi\tsp, sp, ${frame}`,
     `\tret`,
   ]);
+}
+
+function repeatOption(v: number | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!Number.isSafeInteger(v) || v < 0) throw new WorkloadError('WORKLOAD_BAD_OPTION', `repeat must be an integer >= 0 (0 = forever), got ${String(v)}`);
+  return v;
 }
 
 /** How the kernel's functions reach the image: through the assembler, or encoded directly (fast; for big kernels). */
@@ -137,7 +153,7 @@ function buildWorkloadText(opts: GuestImageOptions, kernel: SyntheticKernel, sin
     emitSampleTracees(target);
     emitSampleDriver(b, typeof opts.sample === 'object' ? opts.sample : {});
   }
-  emitMain(b, opts.runtime.harts, opts.input ?? 1, (opts.runSample ?? false) && sample);
+  emitMain(b, opts.runtime.harts, opts.input ?? 1, (opts.runSample ?? false) && sample, repeatOption(opts.repeat));
   return b;
 }
 
