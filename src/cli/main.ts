@@ -14,6 +14,7 @@ const VERBS: Record<string, { summary: string; load: () => Promise<{ main: VerbM
   start: { summary: 'the main job (npm start): the ftrace-ops overhead sweep', load: () => import('./start.js') },
   trace: { summary: 'run a program with the function tracer on and print the trace', load: () => import('./trace.js') },
   bench: { summary: 'ftrace-ops sample: overhead per traced call vs number of ops', load: () => import('./bench.js') },
+  serve: { summary: 'serve the browser page (web/dist) with the cross-origin isolation headers', load: () => import('./serve.js') },
 };
 
 export const USAGE = `usage: ftrace-lab <verb> [options]
