@@ -7,6 +7,8 @@ export class App {
   config: SessionConfig;
   /** Set while a boot is in progress (controls that would race with it are disabled). */
   booting = false;
+  /** Successful boots so far. */
+  boots = 0;
   /** Parallel mode available (cross-origin isolated, SharedArrayBuffer present)? */
   readonly isolated: boolean;
   private readonly sessionListeners = new Set<(s: LabSession) => void>();
@@ -77,6 +79,8 @@ export class App {
       if (problems.length) this.showError(new Error(problems.join('\n')), 'Not carried over to the new machine');
       for (const fn of this.sessionListeners) fn(next);
       if (wasRunning) next.start();
+      this.boots++;
+      document.documentElement.dataset.boots = String(this.boots); // lets scripts and tests wait for a boot
       return true;
     } finally {
       this.booting = false;

@@ -1,8 +1,8 @@
 // The live trace: ftrace text lines in a virtualised list (only the visible rows exist in the DOM), following the tail.
-import { formatTraceHeader, formatTraceLine } from '../../../src/tracefs/trace-format.js';
+import { formatTrace, formatTraceHeader, formatTraceLine } from '../../../src/tracefs/trace-format.js';
 import type { LabSession } from '../session.js';
 import type { App } from './app.js';
-import { $, grouped } from './dom.js';
+import { $, el, grouped } from './dom.js';
 
 /** Must equal the CSS --row (line-height of .trace-rows). */
 const ROW_PX = 18;
@@ -56,6 +56,19 @@ export function setupTraceView(app: App): void {
     schedule();
   });
 
+  $('#trace-save').addEventListener('click', () => {
+    const s = session();
+    if (!s) return;
+    s.pump();
+    const events = Array.from({ length: s.tail.size }, (_, i) => s.tail.at(i));
+    const text = formatTrace(events, { tracer: s.tracefsState.tracer, entries: events.length, written: s.tail.total, cpus: s.harts });
+    const a = el('a', { href: URL.createObjectURL(new Blob([text], { type: 'text/plain' })), download: 'trace.txt' });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  });
+
   app.onSession((s) => {
     tracingOn.checked = s.tracingOn;
     lastTotal = -1;
@@ -90,7 +103,8 @@ export function setupTraceView(app: App): void {
     rows.dataset.count = String(last - first);
     const lost = s.lab.trace.lost();
     const lostGuest = lost.perHart.reduce((a, b) => a + b, 0);
-    header.textContent = formatTraceHeader({ tracer: s.tracefsState.tracer, entries: n, written: s.tail.total, cpus: s.harts }).trimEnd();
+    // The first lines of the kernel's header (the column legend is in the saved file).
+    header.textContent = formatTraceHeader({ tracer: s.tracefsState.tracer, entries: n, written: s.tail.total, cpus: s.harts }).split('\n').slice(0, 3).join('\n');
     counts.textContent = `${grouped(s.tail.total)} events since boot, newest ${grouped(n)} kept here` + (lostGuest ? `, ${grouped(lostGuest)} overwritten in the guest ring buffers` : '');
     counts.dataset.total = String(s.tail.total);
   }
