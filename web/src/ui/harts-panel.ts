@@ -109,6 +109,7 @@ export function setupHartsPanel(app: App): void {
       r.button.setAttribute('aria-pressed', String(held));
     });
     if (sample || !last) last = { t: now, retired: info.map((h) => h.retired) };
+    $('#harts-table').dataset.sampledAt = String(now); // when the retired counts were read (page clock, ms)
     const open = s.state === 'stopped' || s.state === 'running';
     toggle.disabled = !open || app.booting;
     toggle.textContent = s.running ? 'Stop' : 'Start';

@@ -1,0 +1,90 @@
+// The page's figures: first paint, engine ready and first boot on the built site (cold loads in Debian's Chromium), and the
+// aggregate instruction rate of 2 harts in page workers against the same lab in Node workers, measured in the same run.
+import '../src/machine/platform-node.js';
+import { chromium } from 'playwright-core';
+import { LabSession, type SessionConfig } from '../web/src/session.js';
+import { CHROMIUM, CHROMIUM_ARGS, haveChromium, haveSite, serveSite } from '../test/web/chromium.js';
+import { median, report } from './harness.js';
+
+const LOADS = 7;
+const WARM_MS = 1500;
+const WINDOW_MS = 2000;
+
+if (!haveChromium() || !haveSite()) {
+  process.stderr.write('web bench: needs /usr/bin/chromium and a built page (npm run build:web)\n');
+  process.exit(1);
+}
+
+const site = await serveSite(true);
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+
+// Cold loads: a fresh context (empty cache) each time.
+const fcp: number[] = [];
+const engine: number[] = [];
+const booted: number[] = [];
+const wasmFetches: number[] = [];
+for (let i = 0; i < LOADS; i++) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  let fetches = 0;
+  page.on('request', (r) => {
+    if (r.url().endsWith('.wasm')) fetches++;
+  });
+  await page.goto(site.url);
+  await page.waitForSelector('html[data-booted]', { timeout: 60_000 });
+  const t = await page.evaluate(() => ({
+    fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
+    engine: performance.getEntriesByName('engine-compile')[0] ? performance.getEntriesByName('engine-compile')[0]!.startTime + performance.getEntriesByName('engine-compile')[0]!.duration : NaN,
+    now: performance.now(),
+  }));
+  fcp.push(t.fcp);
+  engine.push(t.engine);
+  booted.push(t.now);
+  wasmFetches.push(fetches);
+  await context.close();
+}
+report('web', 'first contentful paint, built site (median of 7 cold loads)', median(fcp), 'ms', { all: fcp });
+report('web', 'engine fetched + compiled (compileStreaming)', median(engine), 'ms', { all: engine });
+report('web', 'default lab booted (1000-function kernel, 2 harts)', median(booted), 'ms', { all: booted });
+report('web', 'engine.wasm fetches per load (max)', Math.max(...wasmFetches), 'fetches');
+
+/** Aggregate retired instructions per second of all harts over WINDOW_MS, after WARM_MS of tier-up. */
+async function windowRate(sample: () => Promise<{ retired: bigint; ms: number }>): Promise<number> {
+  await new Promise((r) => setTimeout(r, WARM_MS));
+  const a = await sample();
+  await new Promise((r) => setTimeout(r, WINDOW_MS));
+  const b = await sample();
+  return Number(b.retired - a.retired) / ((b.ms - a.ms) / 1000) / 1e6;
+}
+
+// 2 harts, default kernel, no ops: in page workers vs in Node workers (same lab options), interleaved 3 times.
+const pageRates: number[] = [];
+const nodeRates: number[] = [];
+const cfg: SessionConfig = { mode: 'parallel', harts: 2, seed: 1, scheme: 'callops', protocol: 'stop-all', guest: { kind: 'kernel', functions: 1000, prefix: 'kfunc_', seed: 1 } };
+for (let round = 0; round < 3; round++) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(site.url);
+  await page.waitForSelector('html[data-booted]', { timeout: 60_000 });
+  // The Harts panel's counters and the page time they were read at (its 250 ms tick).
+  pageRates.push(
+    await windowRate(async () => {
+      const r = await page.evaluate(() => ({
+        retired: [...document.querySelectorAll<HTMLElement>('#harts-table tbody td[data-retired]')].map((td) => td.dataset.retired!),
+        ms: Number(document.querySelector<HTMLElement>('#harts-table')!.dataset.sampledAt),
+      }));
+      return { retired: r.retired.reduce((s, v) => s + BigInt(v), 0n), ms: r.ms };
+    }),
+  );
+  await context.close();
+  const s = await LabSession.boot(cfg);
+  s.start();
+  nodeRates.push(await windowRate(async () => ({ retired: s.hartInfo().reduce((sum, h) => sum + h.retired, 0n), ms: performance.now() })));
+  await s.stop();
+}
+report('web', '2 harts in page workers, aggregate (median of 3)', median(pageRates), 'M instr/s', { all: pageRates });
+report('web', '2 harts in Node workers, aggregate (median of 3)', median(nodeRates), 'M instr/s', { all: nodeRates });
+report('web', 'page / Node', median(pageRates) / median(nodeRates), 'x');
+
+await browser.close();
+await site.close();
