@@ -22,10 +22,14 @@ let isolated: { url: string; close: () => Promise<void> };
 let plain: { url: string; close: () => Promise<void> };
 const pageErrors: string[] = [];
 
+/** engine.wasm requests since the last open() (tests use one tab at a time; workers' requests count too). */
+let wasmFetches = 0;
+
 /** A fresh tab on `url`, waiting until the default lab has booted. */
 async function open(url: string): Promise<Page> {
   const page = await browser.context.newPage();
   page.on('pageerror', (e) => pageErrors.push(`${url}: ${e.message}`));
+  wasmFetches = 0;
   await page.goto(url);
   await page.waitForSelector('html[data-boots="1"]', { timeout: 60_000 });
   return page;
@@ -81,12 +85,16 @@ async function register(page: Page, filter: string, notrace = ''): Promise<void>
 
 async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(ARTIFACTS, name), fullPage: false });
 }
 
 describe.skipIf(!ready)('the page in Chromium', () => {
   beforeAll(async () => {
     browser = await launchChromium();
+    browser.context.on('request', (r) => {
+      if (new URL(r.url()).pathname.endsWith('.wasm')) wasmFetches++;
+    });
     isolated = await serveSite(true);
     plain = await serveSite(false);
   }, 60_000);
@@ -117,6 +125,8 @@ describe.skipIf(!ready)('the page in Chromium', () => {
     expect(r4).toHaveLength(4);
     await page.waitForFunction(() => [...document.querySelectorAll('#harts-table tbody td')].filter((td) => td.textContent === 'running').length === 4);
     expect(hartWorkers()).toBe(4);
+    // One fetch + compileStreaming for the page; the 4 + 2 hart workers got the compiled module by message.
+    expect(wasmFetches).toBe(1);
     // Hold hart 2: its counter stops while hart 0 goes on; resume it.
     await page.click('#harts-table tbody tr[data-hart="2"] button');
     await page.waitForFunction(() => document.querySelector('#harts-table tbody tr[data-hart="2"] td:nth-child(2)')?.textContent === 'paused');

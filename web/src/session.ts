@@ -145,16 +145,20 @@ export class LabSession {
     try {
       while (!this.stopRequested) {
         const t0 = performance.now();
+        let idle = false;
         while (!this.stopRequested && performance.now() - t0 < DET_FRAME_MS) {
           const r = await this.lab.run({ maxInsns: DET_SLICE });
-          if (r.reason === 'pause') break; // every hart is held: idle until one is released
+          if (r.reason === 'pause') {
+            idle = true; // every hart is held: look again a little later
+            break;
+          }
           if (r.reason !== 'budget') {
             this.settle(r);
             return;
           }
         }
         this.pump();
-        await yieldToBrowser();
+        await (idle ? new Promise<void>((r) => setTimeout(r, 50)) : yieldToBrowser());
       }
       this.state = 'stopped';
     } catch (err) {

@@ -68,7 +68,8 @@ export class App {
         return false;
       }
       const old = this.session;
-      const wasRunning = opts.start ?? (old ? old.running : true);
+      // Keep a machine the user stopped stopped; anything else (running, or a guest that ended) runs the new one.
+      const wasRunning = opts.start ?? (old ? old.state !== 'stopped' : true);
       const ops = old ? [...old.userOps.values()] : [];
       const tracefs = old?.tracefsState ?? { tracer: 'nop', filter: '', notrace: '' };
       await old?.dispose();

@@ -34,6 +34,7 @@ export function setupFtracePanel(app: App): void {
   scheme.addEventListener('change', () => void rebootWith({ scheme: scheme.value }));
   protocol.addEventListener('change', () => void rebootWith({ protocol: protocol.value }));
 
+  tracer.addEventListener('change', () => tracefsForm.requestSubmit()); // a tracer takes effect when chosen
   tracefsForm.addEventListener('submit', (e) => {
     e.preventDefault();
     void app.guard('tracefs', async () => {
