@@ -71,6 +71,15 @@ async function advanced(page: Page, from: bigint[], delta: bigint): Promise<bigi
   return retired(page);
 }
 
+/** Waits for `n` more UI ticks (each pumps the trace and samples the harts), then for frames to render them. */
+async function ticks(page: Page, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const at = await page.locator('#harts-table').getAttribute('data-sampled-at');
+    await page.waitForFunction((at) => document.querySelector<HTMLElement>('#harts-table')?.dataset.sampledAt !== at, at);
+  }
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
 async function traceTotal(page: Page): Promise<number> {
   return Number((await page.locator('#trace-counts').getAttribute('data-total')) ?? '0');
 }
@@ -151,6 +160,12 @@ describe.skipIf(!ready)('the page in Chromium', () => {
     await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#trace-counts')?.dataset.total ?? 0) > 100);
     const text = await page.locator('#trace-rows').textContent();
     expect(text).toMatch(/hart-\d-\d +\[00\d\] \.\.\.\.\. +\d+\.\d{6}: foo_\d+ <-(foo_\d+|synthetic_kernel_run)/);
+    // Thousands of lines: only the visible rows (plus a small overscan) exist in the DOM.
+    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#trace-counts')?.dataset.total ?? 0) > 20_000, undefined, { timeout: 60_000 });
+    const rendered = Number(await page.locator('#trace-rows').getAttribute('data-count'));
+    expect(rendered).toBeGreaterThan(10);
+    expect(rendered).toBeLessThan(80);
+    expect((await page.locator('#trace-rows').textContent())!.split('\n')).toHaveLength(rendered);
     await shot(page, 'lab-1280x800.png');
     await page.setViewportSize({ width: 420, height: 800 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
@@ -159,10 +174,12 @@ describe.skipIf(!ready)('the page in Chromium', () => {
 
     await page.click('#ops-list li[data-ops="ops1"] button');
     await page.waitForFunction(() => document.querySelectorAll('#ops-list li[data-ops]').length === 0);
-    // Everything recorded before the unregister is drained within a few slices; after that the total must stay put.
-    const r1 = await advanced(page, await retired(page), 5_000_000n);
+    // What the guest recorded before the unregister is drained by the next UI tick; after that the total stays put
+    // while every hart keeps running through the (now disabled) sites.
+    await ticks(page, 2);
     const settled = await traceTotal(page);
-    await advanced(page, r1, 10_000_000n);
+    await advanced(page, await retired(page), 10_000_000n);
+    await ticks(page, 2);
     expect(await traceTotal(page)).toBe(settled);
     await page.close();
   });
@@ -218,6 +235,16 @@ describe.skipIf(!ready)('the page in Chromium', () => {
   it('bad input: a non-ELF and an ELF without patchable entries show the typed error; the page keeps working', async () => {
     const page = await open(isolated.url);
     await page.setInputFiles('#boot-elf', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('this is not an ELF file\n') });
+    await page.waitForSelector('#error:not([hidden])');
+    expect(await page.locator('#error-text').textContent()).toContain('ELF_NOT_ELF');
+    // The same through drag-and-drop on the drop zone.
+    await page.click('#error-dismiss');
+    const transfer = await page.evaluateHandle(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['#!/bin/sh\necho not an ELF\n'], 'script.sh', { type: 'text/x-sh' }));
+      return dt;
+    });
+    await page.dispatchEvent('#drop-zone', 'drop', { dataTransfer: transfer });
     await page.waitForSelector('#error:not([hidden])');
     expect(await page.locator('#error-text').textContent()).toContain('ELF_NOT_ELF');
     const plainElf = toElf(assemble('\t.globl _start\n_start:\n\tj _start\n', { file: 'loop.s' }));
