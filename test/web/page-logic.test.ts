@@ -71,6 +71,14 @@ describe('LabSession (deterministic)', () => {
     expect(problems.join('\n')).toMatch(/foo_3|foo_4/);
   });
 
+  it('passes the tracer name through: one the library cannot register is its typed error, and nothing is registered', async () => {
+    const s = await LabSession.boot(cfg());
+    await expect(s.register({ filter: 'foo_1', notrace: '', tracer: 'no_such_tracer' })).rejects.toMatchObject({ code: 'LAB_BAD_OPTION' });
+    await expect(s.register({ filter: 'zzz*', notrace: '', tracer: 'function' })).rejects.toMatchObject({ code: 'FTRACE_NO_MATCH' });
+    expect(s.userOps.size).toBe(0);
+    expect(s.lab.ftrace.registered()).toHaveLength(0);
+  });
+
   it('rejects exact runs outside deterministic mode and while running', async () => {
     const s = await LabSession.boot(cfg());
     s.start();

@@ -1,6 +1,7 @@
 // One lab in the page: boots a Lab from the page's settings, runs it (hart workers or deterministic slices), holds harts, keeps the trace tail.
 import { Lab } from '../../src/lab/lab.js';
 import type { LabMode, LabOptions, LabScheme } from '../../src/lab/options.js';
+import type { RegisterOptions } from '../../src/lab/lab-ftrace.js';
 import type { OpsHandle } from '../../src/lab/ops-handle.js';
 import type { FaultReport } from '../../src/machine/hart.js';
 import type { HartRunState, RunResult } from '../../src/machine/machine.js';
@@ -25,7 +26,8 @@ export interface SessionConfig {
 export interface OpsSpec {
   readonly filter: string;
   readonly notrace: string;
-  readonly tracer: 'function' | 'count';
+  /** A tracer from tracefs `available_tracers` (the library rejects one it cannot register as an ops). */
+  readonly tracer: string;
 }
 
 /** What the tracefs controls were set to (re-applied after a reboot). */
@@ -229,7 +231,7 @@ export class LabSession {
   async register(spec: OpsSpec): Promise<OpsHandle> {
     const handle = await this.lab.ftrace.register({
       name: `ops${++this.opsSerial}`,
-      tracer: spec.tracer,
+      tracer: spec.tracer as RegisterOptions['tracer'],
       ...(spec.filter.trim() ? { filter: spec.filter } : {}),
       ...(spec.notrace.trim() ? { notrace: spec.notrace } : {}),
     });

@@ -59,7 +59,7 @@ export function setupFtracePanel(app: App): void {
       const spec: OpsSpec = {
         filter: String(data.get('filter') ?? ''),
         notrace: String(data.get('notrace') ?? ''),
-        tracer: data.get('tracer') === 'count' ? 'count' : 'function',
+        tracer: String(data.get('tracer') ?? 'function'),
       };
       await s.register(spec);
       render(s);
