@@ -262,6 +262,9 @@ describe.skipIf(!ready)('the page in Chromium', () => {
     await page.waitForSelector('html[data-boots="2"]');
     await page.waitForFunction(() => document.querySelector('#run-state')?.textContent?.startsWith('Halted with exit code 0'), undefined, { timeout: 60_000 });
     expect(await page.locator('#status').textContent()).toContain('ELF calls.rv64imac.elf');
+    await page.click('#tab-console');
+    const expected = readFileSync(fileURLToPath(new URL('../fixtures/expected/calls.stdout', import.meta.url)), 'utf8');
+    await page.waitForFunction((t) => document.querySelector('#console-out')?.textContent === t, expected);
     await page.close();
   });
 

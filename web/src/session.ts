@@ -53,6 +53,8 @@ export const DET_SLICE = 250_000;
 const DET_FRAME_MS = 12;
 /** Budget of a free parallel run (the page stops it); large enough never to run out. */
 const PARALLEL_BUDGET = 1e17;
+/** Characters of UART output the page keeps. */
+export const CONSOLE_CHARS = 100_000;
 /** Trace events the page keeps for the view. */
 export const TAIL_EVENTS = 50_000;
 
@@ -200,8 +202,13 @@ export class LabSession {
     this.tracingOn = on;
   }
 
-  /** Moves the events drained from the guest into the tail and the digest; returns how many. */
+  /** What the guest wrote to its UART (the newest CONSOLE_CHARS characters). */
+  console = '';
+
+  /** Moves the events drained from the guest into the tail and the digest (returns how many), and the UART output. */
   pump(): number {
+    const text = this.lab.machine.takeUartOutput();
+    if (text) this.console = (this.console + text).slice(-CONSOLE_CHARS);
     const events = this.lab.trace.drain();
     if (!this.tracingOn) return 0;
     if (events.length) {

@@ -1,4 +1,4 @@
-// The site inspector tab and the enabled_functions tab: a function's patch area before/after the last plan; the tracefs file.
+// The site inspector, enabled_functions and Console tabs: a function's patch area before/after the last plan, the tracefs file, the UART.
 import type { LabSession } from '../session.js';
 import { siteView, type SiteRow } from '../site-view.js';
 import type { App } from './app.js';
@@ -82,6 +82,26 @@ export function setupInspector(app: App, tabs: Tabs): void {
   });
   tabs.onShow((id) => {
     if (id === 'tab-enabled' && app.session) renderEnabled(app.session);
+  });
+
+  // The Console tab: the guest's UART output (kept by the session, shown when it changed).
+  let consoleSeen = '';
+  const renderConsole = (s: LabSession) => {
+    if (s.console === consoleSeen) return;
+    consoleSeen = s.console;
+    const out = $('#console-out');
+    out.textContent = s.console || '(the guest has written nothing to its UART)';
+    out.scrollTop = out.scrollHeight;
+  };
+  app.onSession((s) => {
+    consoleSeen = '\0';
+    renderConsole(s);
+  });
+  app.onTick((s) => {
+    if (tabs.current === 'tab-console') renderConsole(s);
+  });
+  tabs.onShow((id) => {
+    if (id === 'tab-console' && app.session) renderConsole(app.session);
   });
 
   let enabledSeen: unknown = null;
