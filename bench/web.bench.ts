@@ -82,6 +82,43 @@ for (let round = 0; round < 3; round++) {
   nodeRates.push(await windowRate(async () => ({ retired: s.hartInfo().reduce((sum, h) => sum + h.retired, 0n), ms: performance.now() })));
   await s.stop();
 }
+// Smoothness under a trace firehose: 4 harts, one ops tracing every function; frames/s and long tasks over 3 s.
+{
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(site.url);
+  await page.waitForSelector('html[data-booted]', { timeout: 60_000 });
+  await page.fill('#boot-harts', '4');
+  await page.click('#boot-form button[type=submit]');
+  await page.waitForSelector('html[data-boots="2"]', { timeout: 60_000 });
+  await page.click('#register-form button[type=submit]');
+  await page.waitForSelector('#ops-list li[data-ops]');
+  await page.waitForTimeout(1000);
+  const r = await page.evaluate(
+    () =>
+      new Promise<{ fps: number; longTasks: number; longMs: number; events: number }>((resolve) => {
+        const long: number[] = [];
+        const obs = new PerformanceObserver((l) => l.getEntries().forEach((e) => long.push(e.duration)));
+        obs.observe({ type: 'longtask' });
+        let frames = 0;
+        const t0 = performance.now();
+        const e0 = Number(document.querySelector<HTMLElement>('#trace-counts')!.dataset.total);
+        const frame = () => {
+          frames++;
+          if (performance.now() - t0 < 3000) return requestAnimationFrame(frame);
+          obs.disconnect();
+          const e1 = Number(document.querySelector<HTMLElement>('#trace-counts')!.dataset.total);
+          resolve({ fps: frames / ((performance.now() - t0) / 1000), longTasks: long.length, longMs: long.reduce((a, b) => a + b, 0), events: (e1 - e0) / 3 });
+        };
+        requestAnimationFrame(frame);
+      }),
+  );
+  report('web', 'UI frames/s, 4 harts tracing every function', r.fps, 'fps');
+  report('web', 'long tasks (> 50 ms) in those 3 s', r.longTasks, 'tasks', { totalMs: r.longMs });
+  report('web', 'trace events reaching the page', r.events, 'events/s');
+  await context.close();
+}
+
 report('web', '2 harts in page workers, aggregate (median of 3)', median(pageRates), 'M instr/s', { all: pageRates });
 report('web', '2 harts in Node workers, aggregate (median of 3)', median(nodeRates), 'M instr/s', { all: nodeRates });
 report('web', 'page / Node', median(pageRates) / median(nodeRates), 'x');
