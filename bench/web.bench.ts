@@ -94,25 +94,24 @@ for (let round = 0; round < 3; round++) {
   await page.click('#register-form button[type=submit]');
   await page.waitForSelector('#ops-list li[data-ops]');
   await page.waitForTimeout(1000);
-  const r = await page.evaluate(
-    () =>
-      new Promise<{ fps: number; longTasks: number; longMs: number; events: number }>((resolve) => {
-        const long: number[] = [];
-        const obs = new PerformanceObserver((l) => l.getEntries().forEach((e) => long.push(e.duration)));
-        obs.observe({ type: 'longtask' });
-        let frames = 0;
-        const t0 = performance.now();
-        const e0 = Number(document.querySelector<HTMLElement>('#trace-counts')!.dataset.total);
-        const frame = () => {
-          frames++;
-          if (performance.now() - t0 < 3000) return requestAnimationFrame(frame);
-          obs.disconnect();
-          const e1 = Number(document.querySelector<HTMLElement>('#trace-counts')!.dataset.total);
-          resolve({ fps: frames / ((performance.now() - t0) / 1000), longTasks: long.length, longMs: long.reduce((a, b) => a + b, 0), events: (e1 - e0) / 3 });
-        };
-        requestAnimationFrame(frame);
-      }),
-  );
+  // A string, not a function: tsx would wrap named functions in a helper the page does not have.
+  const r = (await page.evaluate(`new Promise((resolve) => {
+    const long = [];
+    const obs = new PerformanceObserver((l) => l.getEntries().forEach((e) => long.push(e.duration)));
+    obs.observe({ type: 'longtask' });
+    let frames = 0;
+    const t0 = performance.now();
+    const total = () => Number(document.querySelector('#trace-counts').dataset.total);
+    const e0 = total();
+    const frame = () => {
+      frames++;
+      if (performance.now() - t0 < 3000) return requestAnimationFrame(frame);
+      obs.disconnect();
+      const s = (performance.now() - t0) / 1000;
+      resolve({ fps: frames / s, longTasks: long.length, longMs: long.reduce((a, b) => a + b, 0), events: (total() - e0) / s });
+    };
+    requestAnimationFrame(frame);
+  })`)) as { fps: number; longTasks: number; longMs: number; events: number };
   report('web', 'UI frames/s, 4 harts tracing every function', r.fps, 'fps');
   report('web', 'long tasks (> 50 ms) in those 3 s', r.longTasks, 'tasks', { totalMs: r.longMs });
   report('web', 'trace events reaching the page', r.events, 'events/s');
