@@ -78,8 +78,8 @@ export class App {
       this.config = cfg;
       this.clearError();
       if (problems.length) this.showError(new Error(problems.join('\n')), 'Not carried over to the new machine');
+      if (wasRunning) next.start(); // before the listeners, so the panels show the state it is in
       for (const fn of this.sessionListeners) fn(next);
-      if (wasRunning) next.start();
       this.boots++;
       document.documentElement.dataset.boots = String(this.boots); // lets scripts and tests wait for a boot
       return true;
