@@ -1,6 +1,7 @@
 // uPlot charts of an overhead sweep: per-call overhead against the number of ops, one series per (scheme, sweep shape).
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { SCHEME_NAMES } from '../../src/ftrace/schemes/index.js';
 import type { SweepRow } from '../../src/lab/overhead-sweep.js';
 
 const COLORS = ['#c0392b', '#2471a3', '#1e8449', '#7d3c98', '#b9770e', '#566573'];
@@ -45,7 +46,8 @@ export function drawChart(host: HTMLElement, rows: readonly SweepRow[], y: (r: S
   host.replaceChildren();
   const { xs, series } = chartData(rows, y);
   if (xs.length === 0) return null;
-  const schemes = [...new Set(series.map((s) => s.scheme))];
+  // One colour per scheme, fixed by its place in the library's scheme list (list red, callops blue, ...).
+  const colour = (scheme: string) => COLORS[Math.max(0, SCHEME_NAMES.indexOf(scheme)) % COLORS.length];
   const opts: uPlot.Options = {
     width: Math.max(300, host.clientWidth || 480),
     height: 280,
@@ -56,7 +58,7 @@ export function drawChart(host: HTMLElement, rows: readonly SweepRow[], y: (r: S
       { label: 'N' },
       ...series.map((s) => ({
         label: s.label,
-        stroke: COLORS[schemes.indexOf(s.scheme) % COLORS.length],
+        stroke: colour(s.scheme),
         width: 2,
         spanGaps: true,
         points: { show: true, size: 6 },
