@@ -1,5 +1,6 @@
 // ftrace-ops sample sweep as a benchmark: guest instructions and host ns per traced call, both schemes, the published rows.
 // Run: npx tsx bench/ftrace.bench.ts   (FTRACE_BENCH_CALLS, FTRACE_BENCH_REPEATS override 100,000 calls / 3 repeats)
+import '../src/machine/platform-node.js';
 import { formatSweepTable, runOverheadSweep } from '../src/lab/index.js';
 
 const calls = Number(process.env['FTRACE_BENCH_CALLS'] ?? 100_000);

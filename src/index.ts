@@ -1,4 +1,5 @@
 // The package's public API: the Lab (machine + guest runtime + ftrace core), the Machine, the ISA and ELF toolkits, errors.
+import './machine/platform-node.js'; // Node: engine from build/engine.wasm, hart workers on worker_threads
 export { FtraceLabError } from './errors.js';
 export * from './lab/index.js';
 export { Tracefs, TracefsError, TRACEFS_FILES, TRACERS, formatTrace, formatTraceLine, type TracefsFile, type TracefsTracer } from './tracefs/index.js';

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // ftrace-lab command line: dispatches a verb to its module in src/cli/ (one module per verb).
+import '../machine/platform-node.js';
 import { FtraceLabError } from '../errors.js';
 import { EXIT_DATAERR, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
 
@@ -14,6 +15,7 @@ const VERBS: Record<string, { summary: string; load: () => Promise<{ main: VerbM
   trace: { summary: 'run a program with the function tracer on and print the trace', load: () => import('./trace.js') },
   bench: { summary: 'ftrace-ops sample: overhead per traced call vs number of ops', load: () => import('./bench.js') },
   protocols: { summary: 'compare the patch protocols while harts run the traced workload', load: () => import('./protocols.js') },
+  serve: { summary: 'serve the browser page (web/dist) with the cross-origin isolation headers', load: () => import('./serve.js') },
 };
 
 export const USAGE = `usage: ftrace-lab <verb> [options]

@@ -73,9 +73,9 @@ async function runOnce(lab: Lab, calls: number): Promise<Measurement> {
   m.memory.writeU64(lab.symbol(FTRACE_OPS_SAMPLE.nrCalls), calls);
   m.setTohost(lab.symbol('tohost'));
   m.resetHart(0, lab.symbol('_start'));
-  const t0 = process.hrtime.bigint();
+  const t0 = performance.now(); // portable clock (Node and browsers); runs last milliseconds, so its resolution suffices
   const r = await lab.run({ maxInsns: 1e11 });
-  const ns = Number(process.hrtime.bigint() - t0);
+  const ns = (performance.now() - t0) * 1e6;
   if (r.reason !== 'halted' || r.exitCode !== 0) {
     throw new LabError('LAB_BAD_OPTION', `the sample run stopped with ${r.reason}${r.exitCode !== undefined ? ` (exit ${r.exitCode})` : ''}`);
   }

@@ -128,10 +128,11 @@ export const CTRL_RETIRED = 0x380; // u64 instructions retired by all workers (A
 export const CTRL_BUDGET = 0x388; // u64 machine-wide instruction budget for a parallel run
 export const CTRL_START_US = 0x390; // u64 wall-clock start of the run in microseconds (mtime origin)
 export const CTRL_DOORBELL = 0x3a0; // u32 bumped + notified by the host to wake parked workers
+export const CTRL_HART_PAUSE = 0x700; // u32[MAX_HARTS] nonzero: the host holds this one hart parked (checked between slices)
 export const WS_IDLE = 0; // not started or finished
 export const WS_RUNNING = 1;
 export const WS_WFI = 2; // sleeping in wfi (Atomics.wait on its msip word)
-export const WS_PAUSED = 3; // parked at an instruction boundary by CTRL_PAUSE
+export const WS_PAUSED = 3; // parked at an instruction boundary by CTRL_PAUSE or its CTRL_HART_PAUSE word
 export const WS_DONE = 4; // stopped: halt, fault, budget or error
 
 // ---- Linux-user mode (src/user/): U-mode exceptions served by the host (CTRL_FLAG_HOST_ECALL)

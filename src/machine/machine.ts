@@ -4,17 +4,17 @@ import type { ElfImage } from '../elf/types.js';
 import type { AssembledProgram } from '../isa/index.js';
 import { Clint, drainUart } from './devices.js';
 import { type EngineExports, engineModule, instantiateEngine } from './engine.js';
+import { machinePlatform } from './platform.js';
 import { MachineError } from './errors.js';
 import { type FaultReport, Hart } from './hart.js';
 import {
   CTRL_BASE, CTRL_EXIT, CTRL_EXIT_CODE, CTRL_FLAG_COHERENT, CTRL_FLAG_FETCH_PARCELS, CTRL_FLAG_WALL_CLOCK, CTRL_FLAGS, CTRL_FROMHOST, CTRL_TOHOST, DEFAULT_RAM_SIZE, MAX_HARTS, PAGE_SIZE,
   RAM_GUEST_BASE, RAM_WASM_BASE, STOP_BREAKPOINT, STOP_BUDGET, STOP_ERROR, STOP_FAULT_LOOP, STOP_HALTED,
-  STOP_PAUSE, STOP_UART_FULL, STOP_WFI,
+  STOP_PAUSE, STOP_UART_FULL, STOP_WFI, WS_DONE, WS_PAUSED, WS_RUNNING, WS_WFI,
 } from './layout.js';
 import { type LoadedProgram, loadAssembled, loadElfImage } from './loader.js';
 import { GuestMemory } from './memory.js';
 import { ParallelRunner } from './parallel/parallel-runner.js';
-import { spawnNodeHartWorker } from './parallel/spawn-node.js';
 import { AGENT, DeterministicScheduler, type ScheduleStep } from './sched/deterministic.js';
 import type { HostAgent } from './sched/host-agent.js';
 import { type HostAction, runHostAction } from './sched/host-action.js';
@@ -70,6 +70,9 @@ export type MachineMode = 'deterministic' | 'parallel';
 
 export type StopReason = 'halted' | 'budget' | 'wfi' | 'breakpoint' | 'fault' | 'pause' | 'schedule-end' | 'until';
 
+/** What one hart is doing (hartState): 'idle' = no run in progress (parallel) or never run. */
+export type HartRunState = 'idle' | 'running' | 'wfi' | 'paused' | 'done';
+
 export interface RunResult {
   reason: StopReason;
   /** Guest exit code (tohost value >> 1) when halted. */
@@ -105,6 +108,8 @@ export class Machine {
   private readonly onUart: ((text: string) => void) | undefined;
   private mtimeRemainder = 0;
   private readonly waiting: boolean[];
+  /** Harts the host holds parked (pauseHart) while the others run. */
+  private readonly held: boolean[];
   readonly mode: MachineMode;
   /** Instruction fetch granularity (see MachineOptions.fetch). */
   readonly fetch: FetchGranularity;
@@ -145,6 +150,7 @@ export class Machine {
     this.clint = new Clint(wasm);
     this.harts = Array.from({ length: nharts }, (_, i) => new Hart(i, wasm, this.engine));
     this.waiting = new Array<boolean>(nharts).fill(false);
+    this.held = new Array<boolean>(nharts).fill(false);
     this.onUart = onUart;
   }
 
@@ -262,7 +268,7 @@ export class Machine {
   private skipIdleTime(): boolean {
     let next: bigint | undefined;
     for (const h of this.harts) {
-      if ((h.csr(0x304) & 0x80n) === 0n) continue;
+      if (this.held[h.index] || (h.csr(0x304) & 0x80n) === 0n) continue;
       const cmp = this.clint.mtimecmp(h.index);
       if (next === undefined || cmp < next) next = cmp;
     }
@@ -321,6 +327,7 @@ export class Machine {
       this.runDueHostActions(sched.step);
       runnable.length = 0;
       for (const h of this.harts) {
+        if (this.held[h.index]) continue;
         if (this.waiting[h.index]) {
           if (!this.canWake(h)) continue;
           this.waiting[h.index] = false;
@@ -330,7 +337,7 @@ export class Machine {
       const agent = this.agent;
       const agentState = agent === null ? 'none' : agent.exclusive() ? 'exclusive' : agent.ready() ? 'ready' : 'waiting';
       if (runnable.length === 0 && agentState !== 'ready' && agentState !== 'exclusive') {
-        if (!this.skipIdleTime()) return result('wfi');
+        if (!this.skipIdleTime()) return result(this.held.includes(true) ? 'pause' : 'wfi');
         continue;
       }
       const d = sched.next(runnable, agentState);
@@ -410,10 +417,7 @@ export class Machine {
     if (!(maxInsns >= 0) || !Number.isFinite(maxInsns)) {
       throw new MachineError('MACHINE_BAD_OPTION', `maxInsns must be a finite number >= 0, got ${maxInsns}`);
     }
-    this.parallel ??= new ParallelRunner(this.wasm, engineModule(), this.harts.length, spawnNodeHartWorker, () =>
-      this.pollUart(),
-    );
-    const results = await this.parallel.run({ maxInsns, slice: opts.slice ?? PARALLEL_SLICE });
+    const results = await this.runner.run({ maxInsns, slice: opts.slice ?? PARALLEL_SLICE });
     const per = results.map((r) => ({ instructions: r.instructions }));
     const instructions = per.reduce((a, p) => a + p.instructions, 0);
     const base = { instructions, harts: per };
@@ -445,6 +449,58 @@ export class Machine {
   /** Parallel mode: lets paused harts continue. */
   resume(): void {
     this.parallel?.resume();
+  }
+
+  /** The parallel driver (created on first use, with the installed platform's engine and worker spawner). */
+  private get runner(): ParallelRunner {
+    this.parallel ??= new ParallelRunner(this.wasm, engineModule(), this.harts.length, machinePlatform().spawnHartWorker, () =>
+      this.pollUart(),
+    );
+    return this.parallel;
+  }
+
+  /**
+   * Holds one hart at an instruction boundary while the others go on (both modes; the hold outlives pause/resume).
+   * Parallel: the hart parks at its next slice boundary and this resolves once it has; deterministic: the scheduler
+   * skips it (a run with every runnable hart held returns 'pause').
+   */
+  async pauseHart(hart: number): Promise<void> {
+    const h = this.hart(hart).index;
+    this.held[h] = true;
+    if (this.mode !== 'parallel') return;
+    this.runner.hold(h, true);
+    await this.runner.waitParked(h);
+  }
+
+  /** Releases a hart held by pauseHart. */
+  resumeHart(hart: number): void {
+    const h = this.hart(hart).index;
+    this.held[h] = false;
+    if (this.mode === 'parallel') this.runner.hold(h, false);
+  }
+
+  /** Is the hart held by pauseHart? */
+  isHartPaused(hart: number): boolean {
+    return this.held[this.hart(hart).index]!;
+  }
+
+  /**
+   * What a hart is doing. Parallel: its worker's state ('idle' when no run is in progress). Deterministic: 'paused'
+   * when held, 'wfi' when it waits for an interrupt, else 'running' (it runs whenever run() is called).
+   */
+  hartState(hart: number): HartRunState {
+    const h = this.hart(hart).index;
+    if (this.mode === 'parallel') {
+      if (!this.parallel?.running) return 'idle';
+      const ws = this.parallel.workerState(h);
+      return ws === WS_RUNNING ? 'running' : ws === WS_WFI ? 'wfi' : ws === WS_PAUSED ? 'paused' : ws === WS_DONE ? 'done' : 'idle';
+    }
+    return this.held[h] ? 'paused' : this.waiting[h] ? 'wfi' : 'running';
+  }
+
+  /** Parallel mode: ends the current run at every hart's next slice boundary (start() resolves with 'budget'). */
+  stop(): void {
+    this.parallel?.stop();
   }
 
   /**

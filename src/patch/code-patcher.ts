@@ -67,9 +67,10 @@ interface Job {
 }
 
 /** Let other tasks of the event loop run (setImmediate in Node, a message round trip in browsers). */
+const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
 const yieldNow: () => Promise<void> =
-  typeof setImmediate === 'function'
-    ? () => new Promise((r) => setImmediate(r))
+  typeof immediate === 'function'
+    ? () => new Promise((r) => immediate(() => r()))
     : () =>
         new Promise((r) => {
           const ch = new MessageChannel();

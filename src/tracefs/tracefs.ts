@@ -123,8 +123,9 @@ export class Tracefs {
       if (!b) continue;
       b.push(e);
       this.written++;
-      if (b.length > cap) b.splice(0, b.length - cap);
     }
+    // Overwrite the oldest entries once per batch (trimming per event moved the whole buffer for every event).
+    for (const b of this.buffer) if (b.length > cap) b.splice(0, b.length - cap);
   }
 
   /** The ops whose hashes hold the global filter (the function tracer's by default). */
