@@ -1,6 +1,6 @@
 // The hart run loop: dispatches predecoded entries with a dense switch; fast paths inline, everything rare goes to step().
 import {
-  CTRL_BASE, CTRL_EXIT, CTRL_FLAG_COHERENT, CTRL_FLAGS, CTRL_MSIP, CTRL_PAUSE, CTRL_RAM_SIZE, CTRL_TOHOST, H_BREAKPOINT, H_BREAKPOINT_ON, H_LAST_RUN,
+  CTRL_BASE, CTRL_EXIT, CTRL_FLAG_COHERENT, CTRL_FLAGS, CTRL_MSIP, DTLB_EMPTY, DTLB_SET_SIZE, H_DTLB_MXR, CTRL_PAUSE, CTRL_RAM_SIZE, CTRL_TOHOST, H_BREAKPOINT, H_BREAKPOINT_ON, H_LAST_RUN,
   H_RESV, H_RETIRED, H_STOP, H_XSINK, RAM_GUEST_BASE, RAM_WASM_BASE, STOP_BREAKPOINT, STOP_BUDGET, STOP_FAULT_LOOP,
   STOP_HALTED, STOP_PAUSE, STOP_UART_FULL, STOP_WFI,
 } from '../src/machine/layout';
@@ -9,8 +9,8 @@ import { INTERRUPT } from './causes';
 import { dcacheBase, decodeAt, fetchPage, fetchPagePa, fetchStorm } from './dcache';
 import * as D from './dispatch';
 import { ADV2, ADV4, E_HANDLER, H_DECODE, H_PAGE_END } from './dispatch';
-import { getPc, hartBase, retire, setPc } from './hart';
-import { dataPriv, translated } from './mmu';
+import { C_MSTATUS, MS_MXR, getPc, hartBase, retire, setPc } from './hart';
+import { dataPriv, dtlbSet, tlbFlush, translated } from './mmu';
 import * as O from './ops';
 import { S_CTX, S_HALT, S_NEXT, S_STORM, S_UART_FULL, S_WFI, step } from './step';
 import { pendingInterrupt, takeTrap } from './trap';
@@ -26,6 +26,9 @@ const REQ_DECODE: i32 = 4; // the entry at ep is not decoded yet
 let gRamLim: u64 = 0;
 let gThLo: u64 = 0;
 let gStLim: u64 = 0;
+// data TLB sets the hot loop looks in when an access is not a Bare RAM access (DTLB_EMPTY: always miss)
+let gLdTlb: usize = DTLB_EMPTY;
+let gStTlb: usize = DTLB_EMPTY;
 // page context and results of runEntries (globals, so the hot loop's registers hold only ep and the budget)
 let gHb: usize = 0;
 let gPageVa: u64 = 0;
@@ -36,16 +39,31 @@ let gLeft: i32 = 0;
 let gPc: u64 = 0;
 let gEp: usize = 0;
 
-/** Derives the fast-path RAM limit (0 when data accesses are translated) and the tohost window. */
+/**
+ * Derives the data path from machine state: the Bare fast-path RAM limit (0 when data accesses are translated),
+ * the tohost window, and the data TLB sets of the current translation context (privilege, SUM; the TLB is
+ * flushed when MXR changed since it was filled).
+ */
 function deriveDataPath(hb: usize): void {
   const ram = load<u64>(CTRL_BASE + CTRL_RAM_SIZE);
-  gRamLim = translated(hb, dataPriv(hb)) || ram < 8 ? 0 : ram - 7;
+  const priv = dataPriv(hb);
+  const tr = translated(hb, priv);
+  gRamLim = tr || ram < 8 ? 0 : ram - 7;
   const th = load<u64>(CTRL_BASE + CTRL_TOHOST);
   gThLo = th == 0 ? 0xffffffffffffff00 : th - <u64>RAM_GUEST_BASE - 8;
   // coherent mode: every store goes through the slow path, which invalidates decoded copies; so does every
   // store while an LR reservation is held (the slow path drops it: a hart's own store ends its reservation)
   const coherent = (load<u32>(CTRL_BASE + CTRL_FLAGS) & CTRL_FLAG_COHERENT) != 0;
-  gStLim = coherent || load<u64>(hb + H_RESV) != 0xffffffffffffffff ? 0 : gRamLim;
+  const stSlow = coherent || load<u64>(hb + H_RESV) != 0xffffffffffffffff;
+  gStLim = stSlow ? 0 : gRamLim;
+  gLdTlb = DTLB_EMPTY;
+  gStTlb = DTLB_EMPTY;
+  if (tr) {
+    const mxr = <u32>((load<u64>(hb + C_MSTATUS) & MS_MXR) != 0);
+    if (load<u32>(hb + H_DTLB_MXR) != mxr) { tlbFlush(hb); store<u32>(hb + H_DTLB_MXR, mxr); }
+    gLdTlb = dtlbSet(hb, priv);
+    if (!stSlow) gStTlb = gLdTlb + DTLB_SET_SIZE;
+  }
 }
 
 /** Takes a pending enabled interrupt, if any; true if that made a trap storm. */
@@ -203,6 +221,20 @@ export function runHart(hart: i32, budget: i32): i32 {
 @inline function pcRel(ep: usize): u64 { return gPageVa + load<u64>(ep, D.E_WIDE); }
 /** Guest pc of the entry at ep (on the current page). */
 @inline function pcOf(ep: usize): u64 { return gPageVa + <u64>((ep - gPageBase) >> O.E_SHIFT); }
+
+/** xlate's miss result. */
+const XMISS: u64 = 0xffffffffffffffff;
+
+/**
+ * RAM offset of a translated data access from the data TLB set tlb, or XMISS. `off` is the access's address minus
+ * RAM_GUEST_BASE (what ramOff computes); m = size - 1, so a misaligned access never matches (step() completes it).
+ */
+@inline function xlate(off: u64, m: u64, tlb: usize): u64 {
+  const va = off + <u64>RAM_GUEST_BASE;
+  const e = tlb + <usize>((va >> 8) & 0xff0);
+  if ((va & (0xfffffffffffff000 | m)) != load<u64>(e)) return XMISS;
+  return va + load<u64>(e, 8);
+}
 
 /** Leaves the hot loop: records why and how much budget is left. */
 @inline function leave(ep: usize, left: i32, req: i32): usize {
@@ -431,85 +463,85 @@ function runEntries(ep: usize, left: i32): usize {
       }
       // ---- loads: one unsigned compare against a limit that is 0 when data accesses are translated
       case O.OP_LD: {
-        const off = ramOff(ep);
-        if (off >= gRamLim) return leave(ep, left + 1, REQ_SLOW);
+        let off = ramOff(ep);
+        if (off >= gRamLim) { off = xlate(off, 7, gLdTlb); if (off == XMISS) return leave(ep, left + 1, REQ_SLOW); }
         setRd(ep, ramLoad64(<usize>off)); ep += ADV4; continue;
       }
       case D.HC_LD: {
-        const off = ramOff(ep);
-        if (off >= gRamLim) return leave(ep, left + 1, REQ_SLOW);
+        let off = ramOff(ep);
+        if (off >= gRamLim) { off = xlate(off, 7, gLdTlb); if (off == XMISS) return leave(ep, left + 1, REQ_SLOW); }
         setRd(ep, ramLoad64(<usize>off)); ep += ADV2; continue;
       }
       case O.OP_LW: {
-        const off = ramOff(ep);
-        if (off >= gRamLim) return leave(ep, left + 1, REQ_SLOW);
+        let off = ramOff(ep);
+        if (off >= gRamLim) { off = xlate(off, 3, gLdTlb); if (off == XMISS) return leave(ep, left + 1, REQ_SLOW); }
         setRd(ep, <u64>load<i32>(<usize>off, RAM_WASM_BASE)); ep += ADV4; continue;
       }
       case D.HC_LW: {
-        const off = ramOff(ep);
-        if (off >= gRamLim) return leave(ep, left + 1, REQ_SLOW);
+        let off = ramOff(ep);
+        if (off >= gRamLim) { off = xlate(off, 3, gLdTlb); if (off == XMISS) return leave(ep, left + 1, REQ_SLOW); }
         setRd(ep, <u64>load<i32>(<usize>off, RAM_WASM_BASE)); ep += ADV2; continue;
       }
       case O.OP_LWU: {
-        const off = ramOff(ep);
-        if (off >= gRamLim) return leave(ep, left + 1, REQ_SLOW);
+        let off = ramOff(ep);
+        if (off >= gRamLim) { off = xlate(off, 3, gLdTlb); if (off == XMISS) return leave(ep, left + 1, REQ_SLOW); }
         setRd(ep, <u64>load<u32>(<usize>off, RAM_WASM_BASE)); ep += ADV4; continue;
       }
       case O.OP_LH: {
-        const off = ramOff(ep);
-        if (off >= gRamLim) return leave(ep, left + 1, REQ_SLOW);
+        let off = ramOff(ep);
+        if (off >= gRamLim) { off = xlate(off, 1, gLdTlb); if (off == XMISS) return leave(ep, left + 1, REQ_SLOW); }
         setRd(ep, <u64>load<i16>(<usize>off, RAM_WASM_BASE)); ep += ADV4; continue;
       }
       case O.OP_LHU: {
-        const off = ramOff(ep);
-        if (off >= gRamLim) return leave(ep, left + 1, REQ_SLOW);
+        let off = ramOff(ep);
+        if (off >= gRamLim) { off = xlate(off, 1, gLdTlb); if (off == XMISS) return leave(ep, left + 1, REQ_SLOW); }
         setRd(ep, <u64>load<u16>(<usize>off, RAM_WASM_BASE)); ep += ADV4; continue;
       }
       case O.OP_LB: {
-        const off = ramOff(ep);
-        if (off >= gRamLim) return leave(ep, left + 1, REQ_SLOW);
+        let off = ramOff(ep);
+        if (off >= gRamLim) { off = xlate(off, 0, gLdTlb); if (off == XMISS) return leave(ep, left + 1, REQ_SLOW); }
         setRd(ep, <u64>load<i8>(<usize>off, RAM_WASM_BASE)); ep += ADV4; continue;
       }
       case O.OP_LBU: {
-        const off = ramOff(ep);
-        if (off >= gRamLim) return leave(ep, left + 1, REQ_SLOW);
+        let off = ramOff(ep);
+        if (off >= gRamLim) { off = xlate(off, 0, gLdTlb); if (off == XMISS) return leave(ep, left + 1, REQ_SLOW); }
         setRd(ep, <u64>load<u8>(<usize>off, RAM_WASM_BASE)); ep += ADV4; continue;
       }
       // ---- stores
       case O.OP_SD: {
-        const off = ramOff(ep);
-        if (off >= gStLim) return leave(ep, left + 1, REQ_SLOW);
-        if (off - gThLo < 16) return leave(ep, left + 1, REQ_SLOW);
+        let off = ramOff(ep);
+        if (off >= gStLim) { off = xlate(off, 7, gStTlb); if (off == XMISS) return leave(ep, left + 1, REQ_SLOW); }
+        else if (off - gThLo < 16) return leave(ep, left + 1, REQ_SLOW);
         ramStore64(<usize>off, rs2v(ep)); ep += ADV4; continue;
       }
       case D.HC_SD: {
-        const off = ramOff(ep);
-        if (off >= gStLim) return leave(ep, left + 1, REQ_SLOW);
-        if (off - gThLo < 16) return leave(ep, left + 1, REQ_SLOW);
+        let off = ramOff(ep);
+        if (off >= gStLim) { off = xlate(off, 7, gStTlb); if (off == XMISS) return leave(ep, left + 1, REQ_SLOW); }
+        else if (off - gThLo < 16) return leave(ep, left + 1, REQ_SLOW);
         ramStore64(<usize>off, rs2v(ep)); ep += ADV2; continue;
       }
       case O.OP_SW: {
-        const off = ramOff(ep);
-        if (off >= gStLim) return leave(ep, left + 1, REQ_SLOW);
-        if (off - gThLo < 16) return leave(ep, left + 1, REQ_SLOW);
+        let off = ramOff(ep);
+        if (off >= gStLim) { off = xlate(off, 3, gStTlb); if (off == XMISS) return leave(ep, left + 1, REQ_SLOW); }
+        else if (off - gThLo < 16) return leave(ep, left + 1, REQ_SLOW);
         store<u32>(<usize>off, <u32>rs2v(ep), RAM_WASM_BASE); ep += ADV4; continue;
       }
       case D.HC_SW: {
-        const off = ramOff(ep);
-        if (off >= gStLim) return leave(ep, left + 1, REQ_SLOW);
-        if (off - gThLo < 16) return leave(ep, left + 1, REQ_SLOW);
+        let off = ramOff(ep);
+        if (off >= gStLim) { off = xlate(off, 3, gStTlb); if (off == XMISS) return leave(ep, left + 1, REQ_SLOW); }
+        else if (off - gThLo < 16) return leave(ep, left + 1, REQ_SLOW);
         store<u32>(<usize>off, <u32>rs2v(ep), RAM_WASM_BASE); ep += ADV2; continue;
       }
       case O.OP_SH: {
-        const off = ramOff(ep);
-        if (off >= gStLim) return leave(ep, left + 1, REQ_SLOW);
-        if (off - gThLo < 16) return leave(ep, left + 1, REQ_SLOW);
+        let off = ramOff(ep);
+        if (off >= gStLim) { off = xlate(off, 1, gStTlb); if (off == XMISS) return leave(ep, left + 1, REQ_SLOW); }
+        else if (off - gThLo < 16) return leave(ep, left + 1, REQ_SLOW);
         store<u16>(<usize>off, <u16>rs2v(ep), RAM_WASM_BASE); ep += ADV4; continue;
       }
       case O.OP_SB: {
-        const off = ramOff(ep);
-        if (off >= gStLim) return leave(ep, left + 1, REQ_SLOW);
-        if (off - gThLo < 16) return leave(ep, left + 1, REQ_SLOW);
+        let off = ramOff(ep);
+        if (off >= gStLim) { off = xlate(off, 0, gStTlb); if (off == XMISS) return leave(ep, left + 1, REQ_SLOW); }
+        else if (off - gThLo < 16) return leave(ep, left + 1, REQ_SLOW);
         store<u8>(<usize>off, <u8>rs2v(ep), RAM_WASM_BASE); ep += ADV4; continue;
       }
       // full barrier: a locked RMW on this hart's sink slot

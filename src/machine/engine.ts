@@ -8,6 +8,7 @@ export interface EngineExports {
   resetHart(hart: number, pc: bigint): void;
   run(hart: number, budget: number): number;
   flushIcache(hart: number): void;
+  flushTlb(hart: number): void;
   csrGet(hart: number, num: number): number;
   csrResult(): bigint;
   csrSet(hart: number, num: number, value: bigint): number;
