@@ -1,6 +1,7 @@
 // The hart run loop: dispatches predecoded entries with a dense switch; fast paths inline, everything rare goes to step().
 import {
-  CTRL_BASE, CTRL_EXIT, CTRL_FLAG_COHERENT, CTRL_FLAGS, CTRL_MSIP, DTLB_EMPTY, DTLB_SET_SIZE, H_DTLB_MXR, CTRL_PAUSE, CTRL_RAM_SIZE, CTRL_TOHOST, H_BREAKPOINT, H_BREAKPOINT_ON, H_LAST_RUN,
+  CTRL_BASE, CTRL_EXIT, CTRL_FLAG_COHERENT, CTRL_FLAG_JIT, CTRL_FLAGS, CTRL_MSIP, DC_JIT_DIR, DTLB_EMPTY, DTLB_SET_SIZE, H_DTLB_MXR,
+  H_JIT_LDTLB, H_JIT_N, H_JIT_NREQ, H_JIT_PC, H_JIT_RAMLIM, H_JIT_REQ, H_JIT_STLIM, H_JIT_STTLB, H_JIT_THLO, JIT_DIR_ENTRIES, JIT_MAX_REQ, CTRL_PAUSE, CTRL_RAM_SIZE, CTRL_TOHOST, H_BREAKPOINT, H_BREAKPOINT_ON, H_LAST_RUN,
   H_RESV, H_RETIRED, H_STOP, H_XSINK, RAM_GUEST_BASE, RAM_WASM_BASE, STOP_BREAKPOINT, STOP_BUDGET, STOP_FAULT_LOOP,
   STOP_HALTED, STOP_PAUSE, STOP_UART_FULL, STOP_WFI,
 } from '../src/machine/layout';
@@ -8,7 +9,7 @@ import { div, divu, divuw, divw, mulh, mulhsu, mulhu, rem, remu, remuw, remw } f
 import { INTERRUPT } from './causes';
 import { dcacheBase, decodeAt, fetchPage, fetchPagePa, fetchStorm } from './dcache';
 import * as D from './dispatch';
-import { ADV2, ADV4, E_HANDLER, H_DECODE, H_PAGE_END } from './dispatch';
+import { ADV2, ADV4, E_HANDLER, E_HEAT, H_DECODE, H_JIT, H_PAGE_END, stampHandler } from './dispatch';
 import { C_MSTATUS, MS_MXR, getPc, hartBase, retire, setPc } from './hart';
 import { dataPriv, dtlbSet, tlbFlush, translated } from './mmu';
 import * as O from './ops';
@@ -21,6 +22,11 @@ const REQ_LOOKUP: i32 = 1; // ran off the end of the page: pc derived from ep
 const REQ_JUMP: i32 = 2; // control transfer to another page: pc set explicitly
 const REQ_SLOW: i32 = 3; // the entry at ep needs step()
 const REQ_DECODE: i32 = 4; // the entry at ep is not decoded yet
+const REQ_HOT: i32 = 5; // a taken branch made the entry at ep hot: report it to the block compiler, then go on
+const REQ_JIT_HEAD: i32 = 6; // the compiled block at ep cannot run (budget, directory miss): interpret its head once
+
+/** Taken-branch arrivals (mod 256) at which an entry is reported as a hot block head (engine 'jit'). */
+const JIT_HOT: u32 = 32;
 
 // data-path parameters derived from machine state (per-instance scratch)
 let gRamLim: u64 = 0;
@@ -38,6 +44,10 @@ let gReq: i32 = REQ_NONE;
 let gLeft: i32 = 0;
 let gPc: u64 = 0;
 let gEp: usize = 0;
+// block compiler: heat count that reports an entry (never reached with engine 'interp'), this hart's directory
+let gHot: u32 = 0x1000;
+let gJitDir: usize = 0;
+let gHotEp: usize = 0;
 
 /**
  * Derives the data path from machine state: the Bare fast-path RAM limit (0 when data accesses are translated),
@@ -64,6 +74,12 @@ function deriveDataPath(hb: usize): void {
     gLdTlb = dtlbSet(hb, priv);
     if (!stSlow) gStTlb = gLdTlb + DTLB_SET_SIZE;
   }
+  // the same words for compiled blocks, which read them from the hart block at entry
+  store<u64>(hb + H_JIT_RAMLIM, gRamLim);
+  store<u64>(hb + H_JIT_STLIM, gStLim);
+  store<u64>(hb + H_JIT_THLO, gThLo);
+  store<u32>(hb + H_JIT_LDTLB, <u32>gLdTlb);
+  store<u32>(hb + H_JIT_STTLB, <u32>gStTlb);
 }
 
 /** Takes a pending enabled interrupt, if any; true if that made a trap storm. */
@@ -106,6 +122,9 @@ export function runHart(hart: i32, budget: i32): i32 {
   let stop = STOP_BUDGET;
   if (checkInterrupts(hb)) return finish(hb, retired0, STOP_FAULT_LOOP);
   deriveDataPath(hb);
+  gHot = (load<u32>(CTRL_BASE + CTRL_FLAGS) & CTRL_FLAG_JIT) != 0 ? JIT_HOT : 0x1000;
+  gJitDir = dc + DC_JIT_DIR;
+  let jitHead: usize = 0; // a compiled head being interpreted once (REQ_JIT_HEAD): marked compiled again afterwards
   const bpOn = load<u32>(hb + H_BREAKPOINT_ON) != 0;
   const bp = load<u64>(hb + H_BREAKPOINT);
   let pc = getPc(hb);
@@ -158,6 +177,10 @@ export function runHart(hart: i32, budget: i32): i32 {
     req = gReq;
     saved = gLeft;
     left = 0;
+    if (jitHead != 0) {
+      if (load<u32>(jitDirEntry(jitHead)) == <u32>jitHead) store<u8>(jitHead, <u8>H_JIT, E_HANDLER);
+      jitHead = 0;
+    }
     if (req == REQ_JUMP) pc = gPc;
 
     if (req != REQ_JUMP) pc = pageVa + <u64>((ep - pageBase) >> 4);
@@ -171,6 +194,21 @@ export function runHart(hart: i32, budget: i32): i32 {
     reserve = 0;
     retire(hb, <u64>(mark - left));
     mark = left;
+    if (req == REQ_HOT) {
+      const n = load<u32>(hb + H_JIT_NREQ);
+      if (n < <u32>JIT_MAX_REQ && load<u8>(ep, E_HANDLER) != <u8>H_JIT) {
+        store<u32>(hb + H_JIT_REQ + (<usize>n << 2), <u32>ep);
+        store<u32>(hb + H_JIT_NREQ, n + 1);
+      }
+      continue;
+    }
+    if (req == REQ_JIT_HEAD) {
+      // run the head's own handler for one instruction, then mark it compiled again (above)
+      stampHandler(ep, hb, pc, <u32>load<u8>(ep, O.E_ADV) >> O.E_SHIFT);
+      jitHead = ep;
+      if (bpEp == 0) { reserve = left - 1; left = 1; }
+      continue;
+    }
     if (req == REQ_DECODE) {
       if (!decodeAt(hb, ep, pc, pagePa)) {
         pc = getPc(hb);
@@ -243,12 +281,46 @@ const XMISS: u64 = 0xffffffffffffffff;
   return ep;
 }
 
-/** Entry of a taken branch/jal target at pc-relative imm, or 0 (target pc in gPc) when it is on another page. */
+/**
+ * Entry of a taken branch/jal target at pc-relative imm; 0 (target pc in gPc) when it is on another page; 1 when the
+ * arrival made the target hot (its entry in gHotEp: report it, REQ_HOT). Arrivals are counted in the target's E_HEAT.
+ */
 @inline function relTarget(ep: usize): usize {
   const nep = ep + <usize>(load<i32>(ep, O.E_IMM) << O.E_SHIFT);
-  if (nep - gPageBase < (0x1000 << O.E_SHIFT)) return nep;
+  if (nep - gPageBase < (0x1000 << O.E_SHIFT)) {
+    const heat = <u32>load<u8>(nep, E_HEAT) + 1;
+    store<u8>(nep, <u8>heat, E_HEAT);
+    if (heat != gHot) return nep;
+    gHotEp = nep;
+    return 1;
+  }
   gPc = pcOf(ep) + immv(ep);
   return 0;
+}
+
+/** This hart's compiled-block directory entry for the entry at ep. */
+@inline function jitDirEntry(ep: usize): usize {
+  return gJitDir + (<usize>((ep >> 5) & (JIT_DIR_ENTRIES - 1)) << 4);
+}
+
+/**
+ * Runs the compiled block whose head is gEp with gLeft + 1 instructions of budget (the head's own count included).
+ * Returns the next entry on this page; 0 when the block left the page (next pc in gPc); 1 when the head must be
+ * interpreted instead (budget shorter than the block, directory entry taken by another head, or the block stopped
+ * at its first instruction). gLeft = the budget left afterwards. Out of line: the call must not spill the hot loop.
+ */
+function jitEnter(): usize {
+  const ep = gEp;
+  const avail = gLeft + 1;
+  gLeft = avail;
+  const d = jitDirEntry(ep);
+  if (load<u32>(d) != <u32>ep) return 1;
+  if (<u32>avail < load<u32>(d, 8)) return 1;
+  const hb = gHb;
+  const next = call_indirect<usize>(load<u32>(d, 4), hb, gPageVa, ep, avail);
+  gLeft = avail - <i32>load<u32>(hb + H_JIT_N);
+  if (next == 0) gPc = load<u64>(hb + H_JIT_PC);
+  return next;
 }
 
 /** Entry of a jalr target (rs1 + imm) & ~1, or 0 (target pc in gPc) when it is on another page. */
@@ -357,18 +429,21 @@ function runEntries(ep: usize, left: i32): usize {
       case O.OP_JAL: {
         setRd(ep, pcRel(ep));
         const n = relTarget(ep);
-        if (n != 0) { ep = n; continue; }
+        if (n > 1) { ep = n; continue; }
+        if (n == 1) return leave(gHotEp, left, REQ_HOT);
         return leave(ep, left, REQ_JUMP);
       }
       case D.HC_JAL: {
         setRd(ep, pcRel(ep));
         const n = relTarget(ep);
-        if (n != 0) { ep = n; continue; }
+        if (n > 1) { ep = n; continue; }
+        if (n == 1) return leave(gHotEp, left, REQ_HOT);
         return leave(ep, left, REQ_JUMP);
       }
       case D.H_J: {
         const n = relTarget(ep);
-        if (n != 0) { ep = n; continue; }
+        if (n > 1) { ep = n; continue; }
+        if (n == 1) return leave(gHotEp, left, REQ_HOT);
         return leave(ep, left, REQ_JUMP);
       }
       case D.H_JR: {
@@ -392,73 +467,85 @@ function runEntries(ep: usize, left: i32): usize {
       case O.OP_BEQ: {
         if (rs1v(ep) != rs2v(ep)) { ep += ADV4; continue; }
         const n = relTarget(ep);
-        if (n != 0) { ep = n; continue; }
+        if (n > 1) { ep = n; continue; }
+        if (n == 1) return leave(gHotEp, left, REQ_HOT);
         return leave(ep, left, REQ_JUMP);
       }
       case D.HC_BEQ: {
         if (rs1v(ep) != rs2v(ep)) { ep += ADV2; continue; }
         const n = relTarget(ep);
-        if (n != 0) { ep = n; continue; }
+        if (n > 1) { ep = n; continue; }
+        if (n == 1) return leave(gHotEp, left, REQ_HOT);
         return leave(ep, left, REQ_JUMP);
       }
       case D.H_BEQZ: {
         if (rs1v(ep) != 0) { ep += ADV4; continue; }
         const n = relTarget(ep);
-        if (n != 0) { ep = n; continue; }
+        if (n > 1) { ep = n; continue; }
+        if (n == 1) return leave(gHotEp, left, REQ_HOT);
         return leave(ep, left, REQ_JUMP);
       }
       case D.HC_BEQZ: {
         if (rs1v(ep) != 0) { ep += ADV2; continue; }
         const n = relTarget(ep);
-        if (n != 0) { ep = n; continue; }
+        if (n > 1) { ep = n; continue; }
+        if (n == 1) return leave(gHotEp, left, REQ_HOT);
         return leave(ep, left, REQ_JUMP);
       }
       case D.H_BNEZ: {
         if (rs1v(ep) == 0) { ep += ADV4; continue; }
         const n = relTarget(ep);
-        if (n != 0) { ep = n; continue; }
+        if (n > 1) { ep = n; continue; }
+        if (n == 1) return leave(gHotEp, left, REQ_HOT);
         return leave(ep, left, REQ_JUMP);
       }
       case D.HC_BNEZ: {
         if (rs1v(ep) == 0) { ep += ADV2; continue; }
         const n = relTarget(ep);
-        if (n != 0) { ep = n; continue; }
+        if (n > 1) { ep = n; continue; }
+        if (n == 1) return leave(gHotEp, left, REQ_HOT);
         return leave(ep, left, REQ_JUMP);
       }
       case O.OP_BNE: {
         if (rs1v(ep) == rs2v(ep)) { ep += ADV4; continue; }
         const n = relTarget(ep);
-        if (n != 0) { ep = n; continue; }
+        if (n > 1) { ep = n; continue; }
+        if (n == 1) return leave(gHotEp, left, REQ_HOT);
         return leave(ep, left, REQ_JUMP);
       }
       case D.HC_BNE: {
         if (rs1v(ep) == rs2v(ep)) { ep += ADV2; continue; }
         const n = relTarget(ep);
-        if (n != 0) { ep = n; continue; }
+        if (n > 1) { ep = n; continue; }
+        if (n == 1) return leave(gHotEp, left, REQ_HOT);
         return leave(ep, left, REQ_JUMP);
       }
       case O.OP_BLT: {
         if (!(<i64>rs1v(ep) < <i64>rs2v(ep))) { ep += ADV4; continue; }
         const n = relTarget(ep);
-        if (n != 0) { ep = n; continue; }
+        if (n > 1) { ep = n; continue; }
+        if (n == 1) return leave(gHotEp, left, REQ_HOT);
         return leave(ep, left, REQ_JUMP);
       }
       case O.OP_BGE: {
         if (<i64>rs1v(ep) < <i64>rs2v(ep)) { ep += ADV4; continue; }
         const n = relTarget(ep);
-        if (n != 0) { ep = n; continue; }
+        if (n > 1) { ep = n; continue; }
+        if (n == 1) return leave(gHotEp, left, REQ_HOT);
         return leave(ep, left, REQ_JUMP);
       }
       case O.OP_BLTU: {
         if (!(rs1v(ep) < rs2v(ep))) { ep += ADV4; continue; }
         const n = relTarget(ep);
-        if (n != 0) { ep = n; continue; }
+        if (n > 1) { ep = n; continue; }
+        if (n == 1) return leave(gHotEp, left, REQ_HOT);
         return leave(ep, left, REQ_JUMP);
       }
       case O.OP_BGEU: {
         if (rs1v(ep) < rs2v(ep)) { ep += ADV4; continue; }
         const n = relTarget(ep);
-        if (n != 0) { ep = n; continue; }
+        if (n > 1) { ep = n; continue; }
+        if (n == 1) return leave(gHotEp, left, REQ_HOT);
         return leave(ep, left, REQ_JUMP);
       }
       // ---- loads: one unsigned compare against a limit that is 0 when data accesses are translated
@@ -543,6 +630,14 @@ function runEntries(ep: usize, left: i32): usize {
         if (off >= gStLim) { off = xlate(off, 0, gStTlb); if (off == XMISS) return leave(ep, left + 1, REQ_SLOW); }
         else if (off - gThLo < 16) return leave(ep, left + 1, REQ_SLOW);
         store<u8>(<usize>off, <u8>rs2v(ep), RAM_WASM_BASE); ep += ADV4; continue;
+      }
+      // head of a compiled block
+      case H_JIT: {
+        gEp = ep; gLeft = left;
+        const n = jitEnter();
+        left = gLeft;
+        if (n > 1) { ep = n; continue; }
+        return leave(gEp, left, n == 1 ? REQ_JIT_HEAD : REQ_JUMP);
       }
       // full barrier: a locked RMW on this hart's sink slot
       case O.OP_FENCE: { atomic.add<u64>(gHb + H_XSINK, 0); ep += ADV4; continue; }

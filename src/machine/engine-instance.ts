@@ -2,15 +2,26 @@
 import type { EngineExports } from './engine.js';
 import { MachineError } from './errors.js';
 
-/** A new instance of `module` over `memory`; every instance may run any hart of that memory. */
-export function instantiateEngineModule(module: WebAssembly.Module, memory: WebAssembly.Memory): EngineExports {
-  const instance = new WebAssembly.Instance(module, {
+/** A function table for one engine instance: compiled blocks (src/machine/jit/) are installed in it. */
+export function newEngineTable(): WebAssembly.Table {
+  return new WebAssembly.Table({ element: 'anyfunc', initial: 1 });
+}
+
+/** The engine's imports: the machine's shared memory and this instance's function table. */
+export function engineImports(memory: WebAssembly.Memory, table: WebAssembly.Table): WebAssembly.Imports {
+  return {
     env: {
       memory,
+      table,
       abort: () => {
         throw new MachineError('MACHINE_ENGINE_ERROR', 'engine aborted');
       },
     },
-  });
+  };
+}
+
+/** A new instance of `module` over `memory`; every instance may run any hart of that memory. */
+export function instantiateEngineModule(module: WebAssembly.Module, memory: WebAssembly.Memory, table = newEngineTable()): EngineExports {
+  const instance = new WebAssembly.Instance(module, engineImports(memory, table));
   return instance.exports as unknown as EngineExports;
 }
