@@ -1,7 +1,7 @@
 // The hart run loop: dispatches predecoded entries with a dense switch; fast paths inline, everything rare goes to step().
 import {
   CTRL_BASE, CTRL_EXIT, CTRL_FLAG_COHERENT, CTRL_FLAG_JIT, CTRL_FLAGS, CTRL_MSIP, DC_JIT_DIR, DTLB_EMPTY, DTLB_SET_SIZE, H_DTLB_MXR,
-  H_JIT_LDTLB, H_JIT_N, H_JIT_NREQ, H_JIT_PC, H_JIT_RAMLIM, H_JIT_REQ, H_JIT_STLIM, H_JIT_STTLB, H_JIT_THLO, JIT_DIR_ENTRIES, JIT_MAX_REQ, CTRL_PAUSE, CTRL_RAM_SIZE, CTRL_TOHOST, H_BREAKPOINT, H_BREAKPOINT_ON, H_LAST_RUN,
+  H_JIT_LDTLB, H_JIT_N, H_JIT_PC, H_JIT_RAMLIM, H_JIT_STLIM, H_JIT_STTLB, H_JIT_THLO, JIT_DIR_ENTRIES, CTRL_PAUSE, CTRL_RAM_SIZE, CTRL_TOHOST, H_BREAKPOINT, H_BREAKPOINT_ON, H_LAST_RUN,
   H_RESV, H_RETIRED, H_STOP, H_XSINK, RAM_GUEST_BASE, RAM_WASM_BASE, STOP_BREAKPOINT, STOP_BUDGET, STOP_FAULT_LOOP,
   STOP_HALTED, STOP_PAUSE, STOP_UART_FULL, STOP_WFI,
 } from '../src/machine/layout';
@@ -24,6 +24,10 @@ const REQ_SLOW: i32 = 3; // the entry at ep needs step()
 const REQ_DECODE: i32 = 4; // the entry at ep is not decoded yet
 const REQ_HOT: i32 = 5; // a taken branch made the entry at ep hot: report it to the block compiler, then go on
 const REQ_JIT_HEAD: i32 = 6; // the compiled block at ep cannot run (budget, directory miss): interpret its head once
+
+/** The host's block compiler (src/machine/jit/): compiles the block headed by entry ep of hart's decode cache. */
+@external("env", "jitCompile")
+declare function jitCompile(hart: i32, ep: u32): void;
 
 /** Taken-branch arrivals (mod 256) at which an entry is reported as a hot block head (engine 'jit'). */
 const JIT_HOT: u32 = 32;
@@ -195,14 +199,12 @@ export function runHart(hart: i32, budget: i32): i32 {
     retire(hb, <u64>(mark - left));
     mark = left;
     if (req == REQ_HOT) {
-      const n = load<u32>(hb + H_JIT_NREQ);
-      if (n < <u32>JIT_MAX_REQ && load<u8>(ep, E_HANDLER) != <u8>H_JIT) {
-        store<u32>(hb + H_JIT_REQ + (<usize>n << 2), <u32>ep);
-        store<u32>(hb + H_JIT_NREQ, n + 1);
-      }
+      // the host compiles the block now (synchronously; it may mark ep compiled), then the entry is dispatched again
+      if (load<u8>(ep, E_HANDLER) != <u8>H_JIT) jitCompile(hart, <u32>ep);
       continue;
     }
     if (req == REQ_JIT_HEAD) {
+      if (left <= 0) continue; // the block used up the budget: stop before the head
       // run the head's own handler for one instruction, then mark it compiled again (above)
       stampHandler(ep, hb, pc, <u32>load<u8>(ep, O.E_ADV) >> O.E_SHIFT);
       jitHead = ep;

@@ -1,6 +1,6 @@
 // Engine loader: compiles build/engine.wasm once and instantiates it over a machine's shared memory.
 import { readFileSync } from 'node:fs';
-import { instantiateEngineModule, newEngineTable } from './engine-instance.js';
+import { instantiateEngineModule, type JitCompileHook, newEngineTable } from './engine-instance.js';
 import { MachineError } from './errors.js';
 
 /** The functions assembly/index.ts exports. */
@@ -34,6 +34,6 @@ export function engineModule(): WebAssembly.Module {
 }
 
 /** A new engine instance over memory (every instance may run any hart of that memory), with its own function table. */
-export function instantiateEngine(memory: WebAssembly.Memory, table = newEngineTable()): EngineExports {
-  return instantiateEngineModule(engineModule(), memory, table);
+export function instantiateEngine(memory: WebAssembly.Memory, table = newEngineTable(), jitCompile?: JitCompileHook): EngineExports {
+  return instantiateEngineModule(engineModule(), memory, table, jitCompile);
 }

@@ -149,8 +149,7 @@ export const DTLB_EMPTY = 0x1f0000; // one set that is never filled: accesses th
 export const H_DTLB_MXR = 0xf3c; // u32 engine-private: mstatus.MXR the data TLB was filled under
 
 // ---- block compiler (issue 15; assembly/README.md "Compiled blocks", src/machine/jit/)
-export const CTRL_FLAG_JIT = 8; // engine 'jit': hot block heads are reported to the host, which compiles them
-export const H_JIT_NREQ = 0xe00; // u32 compile requests pending in H_JIT_REQ (the host empties it)
+export const CTRL_FLAG_JIT = 8; // engine 'jit': hot block heads are reported to the host (env.jitCompile), which compiles them
 export const H_JIT_N = 0xe04; // u32 instructions the last compiled block call retired
 export const H_JIT_PC = 0xe08; // u64 next pc when a compiled block left the page
 export const H_JIT_RAMLIM = 0xe10; // u64 copies of the run loop's data-path words for compiled code (run.ts deriveDataPath)
@@ -158,8 +157,6 @@ export const H_JIT_STLIM = 0xe18; // u64
 export const H_JIT_THLO = 0xe20; // u64
 export const H_JIT_LDTLB = 0xe28; // u32
 export const H_JIT_STTLB = 0xe2c; // u32
-export const H_JIT_REQ = 0xe80; // u32[JIT_MAX_REQ] decode-cache entry addresses of hot block heads
-export const JIT_MAX_REQ = 32;
 // per-hart directory of compiled heads (in the hart's decode-cache region, after the slots): JIT_DIR_ENTRIES
 // direct-mapped 16-byte entries indexed by (entry address >> 5): u32 entry address, u32 table index, u32 block length
 export const DC_JIT_DIR = 0x7f4000;

@@ -142,12 +142,12 @@ export class Machine {
       });
     }
     const table = newEngineTable();
-    this.engine = instantiateEngine(wasm, table);
+    this.engineKind = opts.engine ?? DEFAULT_ENGINE;
+    this.jit = this.engineKind === 'jit' && this.mode === 'deterministic' ? new Jit(wasm, table) : undefined;
+    this.engine = instantiateEngine(wasm, table, this.jit?.hook);
     this.engine.init(nharts, BigInt(ram));
     const coherent = opts.coherent ?? false;
     this.fetch = opts.fetch ?? 'ziccif';
-    this.engineKind = opts.engine ?? DEFAULT_ENGINE;
-    this.jit = this.engineKind === 'jit' && this.mode === 'deterministic' ? new Jit(wasm, table) : undefined;
     const flags =
       (coherent ? CTRL_FLAG_COHERENT : 0) | (this.fetch === 'parcels' ? CTRL_FLAG_FETCH_PARCELS : 0) | (this.jit ? CTRL_FLAG_JIT : 0);
     new DataView(wasm.buffer).setUint32(CTRL_BASE + CTRL_FLAGS, flags, true);
@@ -339,7 +339,6 @@ export class Machine {
       if (!d) return result('schedule-end');
       const budget = Math.min(d.budget, opts.slice ?? d.budget, maxInsns - total);
       const stop = this.engine.run(d.hart, budget);
-      this.jit?.service(d.hart);
       const n = this.harts[d.hart]!.lastRun;
       total += n;
       per[d.hart]!.instructions += n;
@@ -438,7 +437,6 @@ export class Machine {
       throw new MachineError('MACHINE_BUSY', 'pause the machine before single-stepping a hart');
     }
     const stop = this.engine.run(this.hart(hart).index, 1);
-    this.jit?.service(hart);
     this.pollUart();
     return STOP_NAMES[stop] ?? 'budget';
   }

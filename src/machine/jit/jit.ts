@@ -1,8 +1,6 @@
-// The block compiler's host side: serves a hart's hot-head reports between run() calls, compiles (or reuses) the
-// block's module, installs it in this engine instance's function table and marks the head entry compiled.
-import {
-  DC_JIT_DIR, DCACHE_BASE, DCACHE_PER_HART, H_JIT_NREQ, H_JIT_REQ, HART_BASE, HART_STATE_SIZE, JIT_DIR_ENTRIES, JIT_MAX_REQ,
-} from '../layout.js';
+// The block compiler's host side: called by the engine (env.jitCompile) when a block head gets hot, it compiles (or
+// reuses) the block's module, installs it in this engine instance's function table and marks the head compiled.
+import { DC_JIT_DIR, DCACHE_BASE, DCACHE_PER_HART, JIT_DIR_ENTRIES } from '../layout.js';
 import { MemoCache } from '../../util/memo-cache.js';
 import { blockKey, ENTRY, H_JIT, readBlock } from './block.js';
 import { compileBlock } from './codegen.js';
@@ -41,17 +39,10 @@ export class Jit {
     this.view = new DataView(memory.buffer);
   }
 
-  /** Compiles the blocks hart reported hot since the last call (cheap when there are none). */
-  service(hart: number): void {
-    const hb = HART_BASE + hart * HART_STATE_SIZE;
-    const v = this.view;
-    const n = Math.min(v.getUint32(hb + H_JIT_NREQ, true), JIT_MAX_REQ);
-    if (n === 0) return;
-    for (let k = 0; k < n; k++) this.compileAt(hart, v.getUint32(hb + H_JIT_REQ + 4 * k, true));
-    v.setUint32(hb + H_JIT_NREQ, 0, true);
-  }
+  /** The engine's env.jitCompile: compiles (or reuses) the block headed by entry ep of hart and marks the head. */
+  readonly hook = (hart: number, ep: number): void => this.compileAt(hart, ep);
 
-  private compileAt(hart: number, ep: number): void {
+  compileAt(hart: number, ep: number): void {
     const v = this.view;
     if (v.getUint8(ep + ENTRY.HANDLER) === H_JIT) return;
     const block = readBlock(v, hart, ep);
