@@ -1,6 +1,7 @@
 // Portable engine instantiation (no file system): one instance of the compiled engine over a shared memory.
 import type { EngineExports } from './engine.js';
 import { MachineError } from './errors.js';
+import { wallClockTicks } from './wall-clock.js';
 
 /** A function table for one engine instance: compiled blocks (src/machine/jit/) are installed in it. */
 export function newEngineTable(): WebAssembly.Table {
@@ -17,6 +18,7 @@ export function engineImports(memory: WebAssembly.Memory, table: WebAssembly.Tab
       memory,
       table,
       jitCompile,
+      hostTicks: wallClockTicks(memory),
       abort: () => {
         throw new MachineError('MACHINE_ENGINE_ERROR', 'engine aborted');
       },

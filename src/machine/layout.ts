@@ -51,6 +51,7 @@ export const UART_BUF_SIZE = 0x8000;
 // machine option bits (CTRL_FLAGS)
 export const CTRL_FLAG_COHERENT = 1; // stores invalidate every hart's decode cache (oracle mode)
 export const CTRL_FLAG_HOST_ECALL = 2; // Linux-user mode: exceptions from U-mode stop run() (STOP_ECALL / STOP_USER_TRAP)
+export const CTRL_FLAG_WALL_CLOCK = 8; // parallel mode: the `time` CSR reads the host wall clock (10 MHz), not the last slice's mtime
 export const CTRL_FLAG_FETCH_PARCELS = 4; // fetch every 32-bit instruction as two 16-bit parcels (may tear); default Ziccif
 
 // ---- devices (guest physical addresses)
@@ -149,7 +150,7 @@ export const DTLB_EMPTY = 0x1f0000; // one set that is never filled: accesses th
 export const H_DTLB_MXR = 0xf3c; // u32 engine-private: mstatus.MXR the data TLB was filled under
 
 // ---- block compiler (issue 15; assembly/README.md "Compiled blocks", src/machine/jit/)
-export const CTRL_FLAG_JIT = 8; // engine 'jit': hot block heads are reported to the host (env.jitCompile), which compiles them
+export const CTRL_FLAG_JIT = 16; // engine 'jit': hot block heads are reported to the host (env.jitCompile), which compiles them
 export const H_JIT_N = 0xe04; // u32 instructions the last compiled block call retired
 export const H_JIT_PC = 0xe08; // u64 next pc when a compiled block left the page
 export const H_JIT_RAMLIM = 0xe10; // u64 copies of the run loop's data-path words for compiled code (run.ts deriveDataPath)
