@@ -2,12 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { FtraceLabError } from '../errors.js';
 import { Machine, type MachineMode, type RunResult } from '../machine/index.js';
-import { DEFAULT_MAX_INSNS } from '../machine/machine.js';
+import { DEFAULT_MAX_INSNS, type EngineKind } from '../machine/machine.js';
 import { formatFault } from '../machine/fault.js';
 import { EXIT_BUDGET, EXIT_DATAERR, EXIT_GUEST_FAULT, EXIT_USAGE } from './exit-codes.js';
 
 export const RUN_USAGE = `usage: ftrace-lab run prog.elf [--ram 128M] [--harts N] [--mode parallel|deterministic] [--seed S]
-                            [--quantum Q] [--max-insns N] [--stats] [--json]
+                            [--quantum Q] [--engine jit|interp] [--max-insns N] [--stats] [--json]
        ftrace-lab run --user [--map GUEST=HOST]... [--env K=V]... [--clear-env] [--ram 128M] [--max-insns N]
                             [--stats] [--json] prog [args...]
 
@@ -17,6 +17,7 @@ export const RUN_USAGE = `usage: ftrace-lab run prog.elf [--ram 128M] [--harts N
   --seed S         seed of the deterministic schedule (default 0)
   --quantum Q      largest number of instructions one hart runs per scheduling decision (deterministic mode;
                    default 1000000 for one hart, 1000 for more; 1 interleaves at every instruction)
+  --engine E       jit (default: hot blocks compiled to Wasm, same results) or interp (the interpreter only)
   --max-insns N    instruction budget for all harts together (default 1e10); exit 124 when exhausted
   --stats          print instructions retired, seconds and M instructions/s to stderr
   --json           print one JSON line with the run statistics to stderr
@@ -46,6 +47,7 @@ export interface RunArgs {
   mode?: MachineMode;
   seed?: number;
   quantum?: number;
+  engine?: EngineKind;
   maxInsns: number;
   stats: boolean;
   json: boolean;
@@ -116,7 +118,11 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
       args.quantum = parseCount(value());
       if (args.quantum < 1) throw new RunUsageError('--quantum must be at least 1');
     }
-    else if (a === '--stats') args.stats = true;
+    else if (a === '--engine') {
+      const e = value();
+      if (e !== 'jit' && e !== 'interp') throw new RunUsageError(`--engine must be jit or interp, got '${e}'`);
+      args.engine = e;
+    } else if (a === '--stats') args.stats = true;
     else if (a === '--json') args.json = true;
     else if (a.startsWith('-')) throw new RunUsageError(`unknown option ${a}`);
     else if (args.file === undefined) args.file = a;
@@ -124,8 +130,8 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
   }
   if (args.file === undefined) throw new RunUsageError('missing ELF file');
   if (!args.user && (args.maps || args.env || args.clearEnv)) throw new RunUsageError('--map, --env and --clear-env need --user');
-  if (args.user && (args.harts !== undefined || args.mode !== undefined || args.seed !== undefined || args.quantum !== undefined)) {
-    throw new RunUsageError('--harts, --mode, --seed and --quantum do not apply to --user (one process, one hart)');
+  if (args.user && (args.harts !== undefined || args.mode !== undefined || args.seed !== undefined || args.quantum !== undefined || args.engine !== undefined)) {
+    throw new RunUsageError('--harts, --mode, --seed, --quantum and --engine do not apply to --user (one process, one hart, interpreted)');
   }
   return args as RunArgs;
 }
@@ -166,6 +172,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(args.mode !== undefined ? { mode: args.mode } : {}),
       ...(args.seed !== undefined ? { seed: args.seed } : {}),
       ...(args.quantum !== undefined ? { quantum: args.quantum } : {}),
+      ...(args.engine !== undefined ? { engine: args.engine } : {}),
       recordSchedule: false,
       onUart: (text) => process.stdout.write(text),
     });

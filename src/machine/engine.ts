@@ -1,5 +1,5 @@
 // The engine as the host calls it: its exports, and instantiation over a machine's shared memory (the compiled module comes from the platform).
-import { instantiateEngineModule } from './engine-instance.js';
+import { instantiateEngineModule, type JitCompileHook, newEngineTable } from './engine-instance.js';
 import { machinePlatform } from './platform.js';
 
 /** The functions assembly/index.ts exports. */
@@ -8,6 +8,7 @@ export interface EngineExports {
   resetHart(hart: number, pc: bigint): void;
   run(hart: number, budget: number): number;
   flushIcache(hart: number): void;
+  flushTlb(hart: number): void;
   csrGet(hart: number, num: number): number;
   csrResult(): bigint;
   csrSet(hart: number, num: number, value: bigint): number;
@@ -18,7 +19,7 @@ export function engineModule(): WebAssembly.Module {
   return machinePlatform().engineModule();
 }
 
-/** A new engine instance over memory (every instance may run any hart of that memory). */
-export function instantiateEngine(memory: WebAssembly.Memory): EngineExports {
-  return instantiateEngineModule(engineModule(), memory);
+/** A new engine instance over memory (every instance may run any hart of that memory), with its own function table. */
+export function instantiateEngine(memory: WebAssembly.Memory, table = newEngineTable(), jitCompile?: JitCompileHook): EngineExports {
+  return instantiateEngineModule(engineModule(), memory, table, jitCompile);
 }

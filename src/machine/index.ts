@@ -1,6 +1,6 @@
 // Public API of the machine: create, load, run, inspect.
 import './platform-node.js'; // the Node adapter (browser pages use platform-browser.ts and import modules directly)
-export { Machine, DEFAULT_SLICE, DEFAULT_MAX_INSNS, MTIME_DIVISOR, type MachineMode, type HartRunState, type FetchGranularity, type MachineOptions, type RunOptions, type RunResult, type StopReason } from './machine.js';
+export { Machine, DEFAULT_SLICE, DEFAULT_MAX_INSNS, MTIME_DIVISOR, type MachineMode, type HartRunState, type FetchGranularity, type EngineKind, DEFAULT_ENGINE, type MachineOptions, type RunOptions, type RunResult, type StopReason } from './machine.js';
 export { Hart, type FaultReport } from './hart.js';
 export { GuestMemory } from './memory.js';
 export { MachineError, type MachineErrorCode } from './errors.js';

@@ -139,3 +139,27 @@ export const WS_DONE = 4; // stopped: halt, fault, budget or error
 export const STOP_ECALL = 8; // U-mode ecall: pc left AT the ecall; the host serves it, sets a0, pc += 4
 export const STOP_USER_TRAP = 9; // any other U-mode exception: cause/tval/pc in H_FAULT_*, hart state unchanged
 export const H_HOST_TRAP = 0xf38; // u32 engine-private: a U-mode trap was handed to the host by this run()
+
+// ---- data TLB of the hot loop (assembly/mmu.ts, "fast data TLB"): per hart, between the hart blocks and the decode caches
+// Three translation contexts (U, S, S with SUM) x (load set, store set) x DTLB_ENTRIES entries of 16 bytes
+// (u64 tag = page va, all ones when empty; u64 addend: RAM offset - va).
+export const DTLB_BASE = 0x130000; // = HART_BASE + MAX_HARTS * HART_STATE_SIZE
+export const DTLB_ENTRIES = 256;
+export const DTLB_SET_SIZE = 0x1000; // DTLB_ENTRIES * 16
+export const DTLB_PER_HART = 0x6000; // 6 sets
+export const DTLB_EMPTY = 0x1f0000; // one set that is never filled: accesses that must take the slow path look here
+export const H_DTLB_MXR = 0xf3c; // u32 engine-private: mstatus.MXR the data TLB was filled under
+
+// ---- block compiler (issue 15; assembly/README.md "Compiled blocks", src/machine/jit/)
+export const CTRL_FLAG_JIT = 16; // engine 'jit': hot block heads are reported to the host (env.jitCompile), which compiles them
+export const H_JIT_N = 0xe04; // u32 instructions the last compiled block call retired
+export const H_JIT_PC = 0xe08; // u64 next pc when a compiled block left the page
+export const H_JIT_RAMLIM = 0xe10; // u64 copies of the run loop's data-path words for compiled code (run.ts deriveDataPath)
+export const H_JIT_STLIM = 0xe18; // u64
+export const H_JIT_THLO = 0xe20; // u64
+export const H_JIT_LDTLB = 0xe28; // u32
+export const H_JIT_STTLB = 0xe2c; // u32
+// per-hart directory of compiled heads (in the hart's decode-cache region, after the slots): JIT_DIR_ENTRIES
+// direct-mapped 16-byte entries indexed by (entry address >> 5): u32 entry address, u32 table index, u32 block length
+export const DC_JIT_DIR = 0x7f4000;
+export const JIT_DIR_ENTRIES = 2048;

@@ -5,10 +5,13 @@ import type { AssembledProgram } from '../isa/index.js';
 import { Clint, drainUart } from './devices.js';
 import { type EngineExports, engineModule, instantiateEngine } from './engine.js';
 import { machinePlatform } from './platform.js';
+import { newEngineTable } from './engine-instance.js';
+import { Jit, type JitStats } from './jit/jit.js';
 import { MachineError } from './errors.js';
 import { type FaultReport, Hart } from './hart.js';
 import {
-  CTRL_BASE, CTRL_EXIT, CTRL_EXIT_CODE, CTRL_FLAG_COHERENT, CTRL_FLAG_FETCH_PARCELS, CTRL_FLAG_WALL_CLOCK, CTRL_FLAGS, CTRL_FROMHOST, CTRL_TOHOST, DEFAULT_RAM_SIZE, MAX_HARTS, PAGE_SIZE,
+  CTRL_BASE, CTRL_EXIT, CTRL_EXIT_CODE, CTRL_FLAG_COHERENT, CTRL_FLAG_FETCH_PARCELS, CTRL_FLAG_JIT, CTRL_FLAG_WALL_CLOCK, CTRL_FLAGS,
+  CTRL_FROMHOST, CTRL_TOHOST, DEFAULT_RAM_SIZE, MAX_HARTS, PAGE_SIZE,
   RAM_GUEST_BASE, RAM_WASM_BASE, STOP_BREAKPOINT, STOP_BUDGET, STOP_ERROR, STOP_FAULT_LOOP, STOP_HALTED,
   STOP_PAUSE, STOP_UART_FULL, STOP_WFI, WS_DONE, WS_PAUSED, WS_RUNNING, WS_WFI,
 } from './layout.js';
@@ -53,9 +56,16 @@ export interface MachineOptions {
    * 16-bit parcels that a concurrent writer may tear (the ARMv7 Thumb-2 model the safety checker needs).
    */
   fetch?: FetchGranularity;
+  /**
+   * 'jit' (default): hot blocks are compiled to Wasm functions (src/machine/jit/, assembly/README.md "Compiled
+   * blocks"); same registers, memory, output and instruction counts as the interpreter. 'interp': the interpreter
+   * only. Parallel machines interpret in their workers either way (compiled blocks run in the calling thread).
+   */
+  engine?: EngineKind;
 }
 
 export type FetchGranularity = 'ziccif' | 'parcels';
+export type EngineKind = 'interp' | 'jit';
 
 export interface RunOptions {
   /** Stop after this many instructions in total (all harts); default 1e10. */
@@ -90,6 +100,8 @@ export interface RunResult {
 /** Instructions per engine call: long enough to amortise the call, short enough for V8 to tier up early. */
 export const DEFAULT_SLICE = 1_000_000;
 export const DEFAULT_MAX_INSNS = 1e10;
+/** Engine of Machine.create without an `engine` option. */
+export const DEFAULT_ENGINE: EngineKind = 'jit';
 /** Default quantum of the deterministic scheduler with several harts. */
 export const DEFAULT_QUANTUM = 1_000;
 /** Instructions per engine call in parallel mode: bounds pause latency to about one slice. */
@@ -113,6 +125,9 @@ export class Machine {
   readonly mode: MachineMode;
   /** Instruction fetch granularity (see MachineOptions.fetch). */
   readonly fetch: FetchGranularity;
+  /** Execution engine (see MachineOptions.engine). */
+  readonly engineKind: EngineKind;
+  private readonly jit: Jit | undefined;
   /** The deterministic scheduler (deterministic mode only). */
   readonly scheduler: DeterministicScheduler | undefined;
   private parallel: ParallelRunner | undefined;
@@ -137,14 +152,18 @@ export class Machine {
         record: opts.recordSchedule ?? nharts > 1,
       });
     }
-    this.engine = instantiateEngine(wasm);
+    const table = newEngineTable();
+    this.engineKind = opts.engine ?? DEFAULT_ENGINE;
+    this.jit = this.engineKind === 'jit' && this.mode === 'deterministic' ? new Jit(wasm, table) : undefined;
+    this.engine = instantiateEngine(wasm, table, this.jit?.hook);
     this.engine.init(nharts, BigInt(ram));
     const coherent = opts.coherent ?? false;
     this.fetch = opts.fetch ?? 'ziccif';
     const flags =
       (coherent ? CTRL_FLAG_COHERENT : 0) |
       (this.fetch === 'parcels' ? CTRL_FLAG_FETCH_PARCELS : 0) |
-      (this.mode === 'parallel' ? CTRL_FLAG_WALL_CLOCK : 0);
+      (this.mode === 'parallel' ? CTRL_FLAG_WALL_CLOCK : 0) |
+      (this.jit ? CTRL_FLAG_JIT : 0);
     new DataView(wasm.buffer).setUint32(CTRL_BASE + CTRL_FLAGS, flags, true);
     this.memory = new GuestMemory(wasm, ram, coherent ? () => this.flushAll() : undefined);
     this.clint = new Clint(wasm);
@@ -165,6 +184,9 @@ export class Machine {
     }
     if (opts.fetch !== undefined && opts.fetch !== 'ziccif' && opts.fetch !== 'parcels') {
       throw new MachineError('MACHINE_BAD_OPTION', `fetch must be 'ziccif' or 'parcels', got '${String(opts.fetch)}'`);
+    }
+    if (opts.engine !== undefined && opts.engine !== 'interp' && opts.engine !== 'jit') {
+      throw new MachineError('MACHINE_BAD_OPTION', `engine must be 'interp' or 'jit', got '${String(opts.engine)}'`);
     }
     if (opts.mode !== undefined && opts.mode !== 'deterministic' && opts.mode !== 'parallel') {
       throw new MachineError('MACHINE_BAD_OPTION', `mode must be 'deterministic' or 'parallel', got '${String(opts.mode)}'`);
@@ -534,6 +556,11 @@ export class Machine {
   /** The deterministic schedule so far, one line per decision: `step hart budget retired stop`. */
   scheduleLog(): string {
     return this.scheduler?.formatLog() ?? '';
+  }
+
+  /** Block-compiler figures (undefined with engine 'interp' or in parallel mode): blocks, code bytes, compile time. */
+  jitStats(): (JitStats & { blocks: Jit['blocks'] }) | undefined {
+    return this.jit ? { ...this.jit.stats, blocks: this.jit.blocks } : undefined;
   }
 
   /** Raises a machine software interrupt on `hart` (CLINT msip = 1), waking it if it sleeps in wfi. */

@@ -30,38 +30,38 @@ export class GuestMemory {
     return addr >= this.base && addr + len <= this.base + this.size;
   }
 
-  /** The machine's memory never grows (initial = maximum pages), so one view serves for its whole life. */
-  private cachedView: DataView | undefined;
+  /** The machine's memory never grows (initial = maximum pages), so one set of views serves for its whole life. */
+  private views: { dv: DataView; u8: Uint8Array; u16: Uint16Array; u32: Uint32Array; u64: BigUint64Array } | undefined;
+  private get v(): NonNullable<GuestMemory['views']> {
+    if (this.views) return this.views;
+    const b = this.wasm.buffer;
+    this.views = {
+      dv: new DataView(b),
+      u8: new Uint8Array(b),
+      u16: new Uint16Array(b, 0, b.byteLength >>> 1),
+      u32: new Uint32Array(b, 0, b.byteLength >>> 2),
+      u64: new BigUint64Array(b, 0, Math.floor(b.byteLength / 8)),
+    };
+    return this.views;
+  }
   private get view(): DataView {
-    return (this.cachedView ??= new DataView(this.wasm.buffer));
-  }
-  private cachedU16: Uint16Array | undefined;
-  private cachedU32: Uint32Array | undefined;
-  private cachedU64: BigUint64Array | undefined;
-  private get u16(): Uint16Array {
-    return (this.cachedU16 ??= new Uint16Array(this.wasm.buffer));
-  }
-  private get u32(): Uint32Array {
-    return (this.cachedU32 ??= new Uint32Array(this.wasm.buffer));
-  }
-  private get u64(): BigUint64Array {
-    return (this.cachedU64 ??= new BigUint64Array(this.wasm.buffer));
+    return this.v.dv;
   }
 
   read(addr: number | bigint, len: number): Uint8Array {
     const o = this.offset(addr, len);
-    return new Uint8Array(this.wasm.buffer, o, len).slice();
+    return this.v.u8.slice(o, o + len);
   }
 
   write(addr: number | bigint, bytes: Uint8Array): void {
     const o = this.offset(addr, bytes.length);
-    new Uint8Array(this.wasm.buffer, o, bytes.length).set(bytes);
+    this.v.u8.set(bytes, o);
     this.onWrite();
   }
 
   fill(addr: number | bigint, len: number, value = 0): void {
     const o = this.offset(addr, len);
-    new Uint8Array(this.wasm.buffer, o, len).fill(value);
+    this.v.u8.fill(value, o, o + len);
     this.onWrite();
   }
 
@@ -80,14 +80,14 @@ export class GuestMemory {
   /** 64-bit load; naturally aligned ones are single atomic loads (never half of a concurrent guest store). */
   readU64(addr: number | bigint): bigint {
     const o = this.offset(addr, 8);
-    return o % 8 === 0 ? Atomics.load(this.u64, o / 8) : this.view.getBigUint64(o, true);
+    return o % 8 === 0 ? Atomics.load(this.v.u64, o / 8) : this.view.getBigUint64(o, true);
   }
 
   /** Atomic OR into a naturally aligned u64 (a mailbox's request bits); returns the old value. */
   orU64(addr: number | bigint, v: bigint): bigint {
     const o = this.offset(addr, 8);
     if (o % 8 !== 0) throw new MachineError('MACHINE_OUTSIDE_RAM', `atomic OR needs an 8-byte aligned address, got ${hex(Number(addr))}`);
-    const old = Atomics.or(this.u64, o / 8, BigInt.asUintN(64, v));
+    const old = Atomics.or(this.v.u64, o / 8, BigInt.asUintN(64, v));
     this.onWrite();
     return old;
   }
@@ -100,7 +100,7 @@ export class GuestMemory {
   /** 16-bit store; naturally aligned ones are single atomic stores (a c.* patch is never torn). */
   writeU16(addr: number | bigint, v: number): void {
     const o = this.offset(addr, 2);
-    if (o % 2 === 0) Atomics.store(this.u16, o / 2, v & 0xffff);
+    if (o % 2 === 0) Atomics.store(this.v.u16, o >>> 1, v & 0xffff);
     else this.view.setUint16(o, v, true);
     this.onWrite();
   }
@@ -108,7 +108,7 @@ export class GuestMemory {
   /** 32-bit store; naturally aligned ones are single atomic stores (an aligned instruction patch is never torn). */
   writeU32(addr: number | bigint, v: number): void {
     const o = this.offset(addr, 4);
-    if (o % 4 === 0) Atomics.store(this.u32, o / 4, v >>> 0);
+    if (o % 4 === 0) Atomics.store(this.v.u32, o >>> 2, v >>> 0);
     else this.view.setUint32(o, v >>> 0, true);
     this.onWrite();
   }
@@ -120,7 +120,7 @@ export class GuestMemory {
   writeU64(addr: number | bigint, v: bigint | number): void {
     const o = this.offset(addr, 8);
     const x = BigInt.asUintN(64, BigInt(v));
-    if (o % 8 === 0) Atomics.store(this.u64, o / 8, x);
+    if (o % 8 === 0) Atomics.store(this.v.u64, o / 8, x);
     else this.view.setBigUint64(o, x, true);
     this.onWrite();
   }

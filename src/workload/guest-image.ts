@@ -4,6 +4,7 @@ import { RAM_GUEST_BASE } from '../machine/layout.js';
 import type { FunctionEntry } from '../ftrace/init.js';
 import type { SiteLayout, SiteLayoutKind } from '../ftrace/site-layout.js';
 import { buildGuestRuntime } from '../guest/runtime.js';
+import { canonicalKey, MemoCache } from '../util/memo-cache.js';
 import { guestRuntimeSymbols } from '../guest/symbols.js';
 import type { GuestRuntimeOptions } from '../guest/options.js';
 import type { GuestRuntimeSymbols } from '../ftrace/runtime-symbols.js';
@@ -283,12 +284,44 @@ function kernelPlaceholder(enc: EncodedKernel): string {
 /** Section of a machine-code kernel. */
 export const KERNEL_SECTION = '.text.kernel';
 
+/** Images built so far, by the canonical JSON of their options (every option is part of the key). */
+const imageCache = new MemoCache<GuestImage>(8);
+
 /**
  * Runtime + workload in one program, with the symbols and patchable entries the ftrace core needs.
  * kernelCode 'assembly': everything goes through the assembler. 'machine-code': the kernel and the sample's tracees
  * are encoded directly at `base` (default 0x80000000) and the assembled runtime/main/driver follow them.
+ *
+ * Assembled once per option set: the same options (compared as canonical JSON, so any option added later is part
+ * of the key without further work) return the same frozen image; loading it copies its bytes into a machine.
  */
 export function buildGuestImage(opts: GuestImageOptions): GuestImage {
+  return imageCache.get(canonicalKey(opts), () => freezeImage(assembleGuestImage(opts)));
+}
+
+/** Empties the image cache (tests of the cache itself; memory). */
+export function clearGuestImageCache(): void {
+  imageCache.clear();
+}
+
+/** Hits and misses of the image cache so far. */
+export function guestImageCacheStats(): { hits: number; misses: number; size: number } {
+  return { hits: imageCache.hits, misses: imageCache.misses, size: imageCache.size };
+}
+
+/** A shared image must not change under its other users: freeze its objects (section bytes are only ever copied). */
+function freezeImage(image: GuestImage): GuestImage {
+  for (const s of image.program.sections) Object.freeze(s);
+  for (const s of image.program.symbols) Object.freeze(s);
+  Object.freeze(image.program.sections);
+  Object.freeze(image.program.symbols);
+  Object.freeze(image.program);
+  for (const e of image.functionEntries) Object.freeze(e);
+  Object.freeze(image.functionEntries);
+  return Object.freeze(image);
+}
+
+function assembleGuestImage(opts: GuestImageOptions): GuestImage {
   const runtime = buildGuestRuntime({ ...opts.runtime, mainSymbol: WORKLOAD_SYMBOLS.main, secondarySymbol: WORKLOAD_SYMBOLS.secondary });
   const kernel = planSyntheticKernel(opts.kernel);
   const code = kernelCodeOf(opts, kernel);
