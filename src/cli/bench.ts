@@ -1,12 +1,11 @@
 // `ftrace-lab bench`: the ftrace-ops sample sweep (overhead per traced call vs relevant/irrelevant ops, both schemes).
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runOverheadSweep, PUBLISHED_ROWS, type SweepRow } from '../lab/overhead-sweep.js';
 import { sweepChartSvg } from '../lab/sweep-chart.js';
 import { formatSweepTable, sweepJson } from '../lab/sweep-report.js';
 import type { LabScheme } from '../lab/options.js';
-import { EXIT_USAGE } from './exit-codes.js';
 import { ArgCursor, parseChoice, parseIntArg, VerbUsageError } from './verb-args.js';
+import { setDebug, verbMain, writeOutputFile } from './verb-main.js';
 
 export const BENCH_USAGE = `usage: ftrace-lab bench [--calls N] [--relevant N] [--irrelevant N] [--save-regs] [--scheme list|callops|both]
                        [--repeats N] [--out DIR] [--no-files] [--json]
@@ -43,6 +42,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | 'help' {
   const c = new ArgCursor(argv);
   for (let w = c.next(); w !== undefined; w = c.next()) {
     if (w === '-h' || w === '--help') return 'help';
+    else if (w === '--debug') setDebug(true);
     else if (w === '--calls') a.calls = parseIntArg(c.value(w), w, 1, 1e9);
     else if (w === '--relevant') rel = parseIntArg(c.value(w), w, 0, 10_000);
     else if (w === '--irrelevant') irrel = parseIntArg(c.value(w), w, 0, 10_000);
@@ -80,29 +80,14 @@ export async function runBench(a: BenchArgs): Promise<SweepRow[]> {
     process.stdout.write(formatSweepTable(rows));
   }
   if (a.out !== null) {
-    mkdirSync(a.out, { recursive: true });
-    writeFileSync(join(a.out, 'results.json'), sweepJson(rows, meta) + '\n');
-    writeFileSync(join(a.out, 'overhead.svg'), sweepChartSvg(rows));
+    writeOutputFile(join(a.out, 'results.json'), sweepJson(rows, meta) + '\n', true);
+    writeOutputFile(join(a.out, 'overhead.svg'), sweepChartSvg(rows));
     process.stderr.write(`wrote ${join(a.out, 'results.json')} and ${join(a.out, 'overhead.svg')}\n`);
   }
   return rows;
 }
 
-export async function main(argv: string[]): Promise<number> {
-  let a: BenchArgs | 'help';
-  try {
-    a = parseBenchArgs(argv);
-  } catch (err) {
-    if (err instanceof VerbUsageError) {
-      process.stderr.write(`ftrace-lab bench: ${err.message}\n${BENCH_USAGE}\n`);
-      return EXIT_USAGE;
-    }
-    throw err;
-  }
-  if (a === 'help') {
-    process.stdout.write(BENCH_USAGE + '\n');
-    return 0;
-  }
+export const main = verbMain('bench', BENCH_USAGE, parseBenchArgs, async (a) => {
   await runBench(a);
   return 0;
-}
+});

@@ -1,23 +1,27 @@
 // `ftrace-lab run prog.elf`: runs an ELF on the emulated machine, UART to stdout, guest exit code as the process status.
-import { readFileSync } from 'node:fs';
+import { linuxAbiEvidence } from '../elf/linux-abi.js';
 import { FtraceLabError } from '../errors.js';
 import { Machine, type MachineMode, type RunResult } from '../machine/index.js';
+import { MAX_HARTS } from '../machine/layout.js';
 import { DEFAULT_MAX_INSNS } from '../machine/machine.js';
 import { formatFault } from '../machine/fault.js';
-import { EXIT_BUDGET, EXIT_DATAERR, EXIT_GUEST_FAULT, EXIT_USAGE } from './exit-codes.js';
+import { EXIT_BUDGET, EXIT_DATAERR, EXIT_GUEST_FAULT } from './exit-codes.js';
+import { ArgCursor, parseChoice, parseIntArg, parseSizeArg, VerbUsageError } from './verb-args.js';
+import { guestWrite, readInputFile, report, say as sayAs, setDebug, verbMain } from './verb-main.js';
 
 export const RUN_USAGE = `usage: ftrace-lab run prog.elf [--ram 128M] [--harts N] [--mode parallel|deterministic] [--seed S]
                             [--quantum Q] [--max-insns N] [--stats] [--json]
        ftrace-lab run --user [--map GUEST=HOST]... [--env K=V]... [--clear-env] [--ram 128M] [--max-insns N]
                             [--stats] [--json] prog [args...]
 
-  --ram SIZE       guest RAM at 0x80000000 (bytes, or with K/M/G suffix; default 128M)
-  --harts N        number of harts, all starting at the ELF entry (default 1)
+  --ram SIZE       guest RAM at 0x80000000: 64K to 2G, a multiple of 4K (K/M/G suffixes; default 128M)
+  --harts N        number of harts (1 to 32), all starting at the ELF entry (default 1)
   --mode M         deterministic (default: all harts in one thread, seeded schedule) or parallel (one worker per hart)
-  --seed S         seed of the deterministic schedule (default 0)
-  --quantum Q      largest number of instructions one hart runs per scheduling decision (deterministic mode;
-                   default 1000000 for one hart, 1000 for more; 1 interleaves at every instruction)
-  --max-insns N    instruction budget for all harts together (default 1e10); exit 124 when exhausted
+  --seed S         seed of the deterministic schedule, 0 to 4294967295 (default 0; deterministic mode only)
+  --quantum Q      largest number of instructions one hart runs per scheduling decision, 1 to 2^31-1
+                   (deterministic mode only; default 1000000 for one hart, 1000 for more; 1 interleaves at every
+                   instruction)
+  --max-insns N    instruction budget for all harts together, 0 to 1e15 (default 1e10); exit 124 when exhausted
   --stats          print instructions retired, seconds and M instructions/s to stderr
   --json           print one JSON line with the run statistics to stderr
 
@@ -33,9 +37,9 @@ With --user: the exit_group code, 128 + signal when a fault killed it (SIGSEGV 1
 125 when it would sleep forever (futex wait with no other thread).`;
 
 /** A bad command line. */
-export class RunUsageError extends FtraceLabError {
+export class RunUsageError extends VerbUsageError {
   constructor(message: string) {
-    super('RUN_USAGE', message);
+    super(message, 'RUN_USAGE');
   }
 }
 
@@ -57,22 +61,22 @@ export interface RunArgs {
   clearEnv?: boolean;
 }
 
-/** Parses '128M', '64k', '0x100000', '1048576'. */
-export function parseSize(text: string): number {
-  const m = /^(0x[0-9a-f]+|\d+)([kmg])?i?b?$/i.exec(text.trim());
-  if (!m) throw new RunUsageError(`bad size '${text}' (expected e.g. 128M, 65536, 0x100000)`);
-  const mult = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1;
-  return Number(m[1]) * mult;
+/** Guest RAM limits (Machine.create's). */
+const RAM_MIN = 64 * 1024;
+const RAM_MAX = 2 * 1024 ** 3;
+
+/** Parses '128M', '64k', '0x100000', '1048576' as a --ram value. */
+export function parseSize(text: string, option = '--ram'): number {
+  return parseSizeArg(text, option, RAM_MIN, RAM_MAX, 4096);
 }
 
-/** Parses '1e10', '5000000', '10_000'. */
-export function parseCount(text: string): number {
-  const n = Number(text.replace(/_/g, ''));
-  if (!Number.isFinite(n) || n < 0 || !Number.isInteger(n)) {
-    throw new RunUsageError(`bad instruction count '${text}' (expected a non-negative integer such as 1000000 or 1e9)`);
-  }
-  return n;
+/** Parses '1e10', '5000000', '10_000' as an instruction count. */
+export function parseCount(text: string, option = '--max-insns'): number {
+  return parseIntArg(text, option, 0, MAX_INSNS_LIMIT);
 }
+
+/** Largest --max-insns (and the budget of any run). */
+export const MAX_INSNS_LIMIT = 1e15;
 
 export function parseRunArgs(argv: string[]): RunArgs | 'help' {
   const args: Partial<RunArgs> & { maxInsns: number; stats: boolean; json: boolean } = {
@@ -80,52 +84,46 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
     stats: false,
     json: false,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new RunUsageError(`${a} needs a value`);
-      return v;
-    };
+  const c = new ArgCursor(argv);
+  for (let a = c.next(); a !== undefined; a = c.next()) {
     if (args.user && args.file !== undefined) {
-      args.guestArgs!.push(a); // everything after the program belongs to the guest
-      continue;
+      args.guestArgs!.push(a, ...c.rest()); // everything after the program belongs to the guest
+      break;
     }
     if (a === '-h' || a === '--help') return 'help';
+    else if (a === '--debug') setDebug(true);
     else if (a === '--user') {
       args.user = true;
       args.guestArgs = [];
     } else if (a === '--map') {
-      const m = /^([^=]+)=(.+)$/.exec(value());
-      if (!m) throw new RunUsageError('--map needs GUEST=HOST');
+      const m = /^([^=]+)=(.+)$/.exec(c.value(a));
+      if (!m) throw new RunUsageError('--map: expected GUEST=HOST (a guest path and a host file)');
       (args.maps ??= []).push([m[1]!, m[2]!]);
     } else if (a === '--env') {
-      const v = value();
-      if (!/^[^=]+=/.test(v)) throw new RunUsageError('--env needs K=V');
+      const v = c.value(a);
+      if (!/^[^=]+=/.test(v)) throw new RunUsageError(`--env: expected K=V, got '${v}'`);
       (args.env ??= []).push(v);
     } else if (a === '--clear-env') args.clearEnv = true;
-    else if (a === '--ram') args.ram = parseSize(value());
-    else if (a === '--harts') args.harts = parseCount(value());
-    else if (a === '--max-insns') args.maxInsns = parseCount(value());
-    else if (a === '--mode') {
-      const m = value();
-      if (m !== 'parallel' && m !== 'deterministic') throw new RunUsageError(`--mode must be parallel or deterministic, got '${m}'`);
-      args.mode = m;
-    } else if (a === '--seed') args.seed = parseCount(value());
-    else if (a === '--quantum') {
-      args.quantum = parseCount(value());
-      if (args.quantum < 1) throw new RunUsageError('--quantum must be at least 1');
-    }
+    else if (a === '--ram') args.ram = parseSize(c.value(a));
+    else if (a === '--harts') args.harts = parseIntArg(c.value(a), a, 1, MAX_HARTS);
+    else if (a === '--max-insns') args.maxInsns = parseCount(c.value(a));
+    else if (a === '--mode') args.mode = parseChoice(c.value(a), a, ['deterministic', 'parallel'] as const);
+    else if (a === '--seed') args.seed = parseIntArg(c.value(a), a, 0, 0xffffffff);
+    else if (a === '--quantum') args.quantum = parseIntArg(c.value(a), a, 1, 0x7fffffff);
     else if (a === '--stats') args.stats = true;
     else if (a === '--json') args.json = true;
-    else if (a.startsWith('-')) throw new RunUsageError(`unknown option ${a}`);
+    else if (a.startsWith('-')) throw new RunUsageError(`unknown option '${a}'`);
     else if (args.file === undefined) args.file = a;
-    else throw new RunUsageError(`unexpected argument ${a}`);
+    else throw new RunUsageError(`unexpected argument '${a}' (one program per run${args.user ? '' : '; its arguments need --user'})`);
   }
-  if (args.file === undefined) throw new RunUsageError('missing ELF file');
+  if (args.file === undefined) throw new RunUsageError('missing the program to run (an ELF file)');
   if (!args.user && (args.maps || args.env || args.clearEnv)) throw new RunUsageError('--map, --env and --clear-env need --user');
   if (args.user && (args.harts !== undefined || args.mode !== undefined || args.seed !== undefined || args.quantum !== undefined)) {
     throw new RunUsageError('--harts, --mode, --seed and --quantum do not apply to --user (one process, one hart)');
+  }
+  if (args.mode === 'parallel' && (args.seed !== undefined || args.quantum !== undefined)) {
+    const which = [args.seed !== undefined ? '--seed' : '', args.quantum !== undefined ? '--quantum' : ''].filter(Boolean).join(' and ');
+    throw new RunUsageError(`${which} only apply to --mode deterministic (parallel harts are scheduled by the host OS)`);
   }
   return args as RunArgs;
 }
@@ -137,55 +135,42 @@ export function exitStatus(r: RunResult): number {
   return EXIT_GUEST_FAULT;
 }
 
-export async function main(argv: string[]): Promise<number> {
-  let args: RunArgs | 'help';
-  try {
-    args = parseRunArgs(argv);
-  } catch (e) {
-    if (!(e instanceof RunUsageError)) throw e;
-    process.stderr.write(`ftrace-lab run: ${e.message}\n${RUN_USAGE}\n`);
-    return EXIT_USAGE;
-  }
-  if (args === 'help') {
-    process.stdout.write(RUN_USAGE + '\n');
-    return 0;
-  }
+/** A Linux program given to the bare-metal board: say what it is and how to run it. */
+function linuxHint(file: string, bytes: Uint8Array): string | undefined {
+  const why = linuxAbiEvidence(bytes);
+  return why && `${file} is a Linux program (${why}), not a bare-metal one: run it with 'ftrace-lab run --user ${file}'`;
+}
+
+async function runMain(args: RunArgs): Promise<number> {
   if (args.user) return (await import('./run-user.js')).runUser(args);
-  let bytes: Uint8Array;
+  const say = (line: string): void => sayAs('run', line);
+  const bytes = readInputFile(args.file);
+  const machine = Machine.create({
+    ...(args.ram !== undefined ? { ram: args.ram } : {}),
+    ...(args.harts !== undefined ? { harts: args.harts } : {}),
+    ...(args.mode !== undefined ? { mode: args.mode } : {}),
+    ...(args.seed !== undefined ? { seed: args.seed } : {}),
+    ...(args.quantum !== undefined ? { quantum: args.quantum } : {}),
+    recordSchedule: false,
+    onUart: (text) => guestWrite(1, text),
+  });
   try {
-    bytes = readFileSync(args.file);
-  } catch (e) {
-    process.stderr.write(`ftrace-lab run: cannot read ${args.file}: ${(e as Error).message}\n`);
-    return EXIT_DATAERR;
-  }
-  let machine: Machine;
-  try {
-    machine = Machine.create({
-      ...(args.ram !== undefined ? { ram: args.ram } : {}),
-      ...(args.harts !== undefined ? { harts: args.harts } : {}),
-      ...(args.mode !== undefined ? { mode: args.mode } : {}),
-      ...(args.seed !== undefined ? { seed: args.seed } : {}),
-      ...(args.quantum !== undefined ? { quantum: args.quantum } : {}),
-      recordSchedule: false,
-      onUart: (text) => process.stdout.write(text),
-    });
     machine.loadElf(bytes);
   } catch (e) {
     if (!(e instanceof FtraceLabError)) throw e;
-    process.stderr.write(`ftrace-lab run: ${args.file}: ${e.message}\n`);
-    return e.code.startsWith('MACHINE_BAD_OPTION') ? EXIT_USAGE : EXIT_DATAERR;
+    const hint = linuxHint(args.file, bytes);
+    say(hint ?? `${args.file}: ${e.message}`);
+    return EXIT_DATAERR;
   }
   const t0 = performance.now();
   const r = await machine.start({ maxInsns: args.maxInsns });
   const seconds = (performance.now() - t0) / 1000;
   const mips = seconds > 0 ? r.instructions / seconds / 1e6 : 0;
   const status = exitStatus(r);
-  if (r.reason === 'fault' && r.fault) process.stderr.write(`ftrace-lab run: ${formatFault(r.fault)}\n`);
-  if (r.reason === 'wfi') process.stderr.write('ftrace-lab run: every hart waits in wfi and no interrupt can wake it\n');
-  if (r.reason === 'budget') process.stderr.write(`ftrace-lab run: instruction budget of ${args.maxInsns} exhausted\n`);
-  if (args.stats) {
-    process.stderr.write(`instructions: ${r.instructions}  seconds: ${seconds.toFixed(3)}  M instr/s: ${mips.toFixed(1)}\n`);
-  }
+  if (r.reason === 'fault' && r.fault) say(formatFault(r.fault));
+  if (r.reason === 'wfi') say('every hart waits in wfi and no interrupt can wake it');
+  if (r.reason === 'budget') say(`instruction budget of ${args.maxInsns} exhausted`);
+  if (args.stats) report(`instructions: ${r.instructions}  seconds: ${seconds.toFixed(3)}  M instr/s: ${mips.toFixed(1)}`);
   if (args.json) {
     const line = {
       instructions: r.instructions,
@@ -198,7 +183,9 @@ export async function main(argv: string[]): Promise<number> {
       mode: machine.mode,
       ...(machine.scheduler ? { seed: machine.scheduler.seed, quantum: machine.scheduler.quantum } : {}),
     };
-    process.stderr.write(JSON.stringify(line) + '\n');
+    report(JSON.stringify(line));
   }
   return status;
 }
+
+export const main = verbMain('run', RUN_USAGE, parseRunArgs, runMain);
