@@ -5,12 +5,14 @@ import { Machine, type MachineMode, type RunResult } from '../machine/index.js';
 import { MAX_HARTS } from '../machine/layout.js';
 import { DEFAULT_MAX_INSNS } from '../machine/machine.js';
 import { formatFault } from '../machine/fault.js';
+import { readSignature, SIGNATURE_GRANULARITIES, signatureRegion, type SignatureGranularity } from '../machine/signature.js';
+import type { ElfImage } from '../elf/types.js';
 import { EXIT_BUDGET, EXIT_DATAERR, EXIT_GUEST_FAULT } from './exit-codes.js';
 import { ArgCursor, parseChoice, parseIntArg, parseSizeArg, VerbUsageError } from './verb-args.js';
-import { guestWrite, readInputFile, report, say as sayAs, setDebug, verbMain } from './verb-main.js';
+import { guestWrite, readInputFile, report, say as sayAs, setDebug, verbMain, writeOutputFile } from './verb-main.js';
 
 export const RUN_USAGE = `usage: ftrace-lab run prog.elf [--ram 128M] [--harts N] [--mode parallel|deterministic] [--seed S]
-                            [--quantum Q] [--max-insns N] [--stats] [--json]
+                            [--quantum Q] [--max-insns N] [--signature FILE] [--stats] [--json]
        ftrace-lab run --user [--map GUEST=HOST]... [--env K=V]... [--clear-env] [--ram 128M] [--max-insns N]
                             [--stats] [--json] prog [args...]
 
@@ -22,6 +24,9 @@ export const RUN_USAGE = `usage: ftrace-lab run prog.elf [--ram 128M] [--harts N
                    (deterministic mode only; default 1000000 for one hart, 1000 for more; 1 interleaves at every
                    instruction)
   --max-insns N    instruction budget for all harts together, 0 to 1e15 (default 1e10); exit 124 when exhausted
+  --signature FILE write the memory from begin_signature to end_signature to FILE when the run ends (RISCOF /
+                   riscv-arch-test device under test; one line per word, as Spike's +signature)
+  --signature-granularity G   bytes per signature line: 1, 2, 4, 8 or 16 (default 4)
   --stats          print instructions retired, seconds and M instructions/s to stderr
   --json           print one JSON line with the run statistics to stderr
 
@@ -51,6 +56,9 @@ export interface RunArgs {
   seed?: number;
   quantum?: number;
   maxInsns: number;
+  /** --signature FILE and its granularity (bytes per line). */
+  signature?: string;
+  signatureGranularity?: SignatureGranularity;
   stats: boolean;
   json: boolean;
   /** Linux-user mode (--user): guest argv[1..], --map pairs, environment edits. */
@@ -110,7 +118,12 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
     else if (a === '--mode') args.mode = parseChoice(c.value(a), a, ['deterministic', 'parallel'] as const);
     else if (a === '--seed') args.seed = parseIntArg(c.value(a), a, 0, 0xffffffff);
     else if (a === '--quantum') args.quantum = parseIntArg(c.value(a), a, 1, 0x7fffffff);
-    else if (a === '--stats') args.stats = true;
+    else if (a === '--signature') args.signature = c.value(a);
+    else if (a === '--signature-granularity') {
+      const g = parseIntArg(c.value(a), a, 1, 16);
+      if (!(SIGNATURE_GRANULARITIES as readonly number[]).includes(g)) throw new RunUsageError(`${a}: expected one of ${SIGNATURE_GRANULARITIES.join(', ')}, got '${g}'`);
+      args.signatureGranularity = g as SignatureGranularity;
+    } else if (a === '--stats') args.stats = true;
     else if (a === '--json') args.json = true;
     else if (a.startsWith('-')) throw new RunUsageError(`unknown option '${a}'`);
     else if (args.file === undefined) args.file = a;
@@ -118,6 +131,8 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
   }
   if (args.file === undefined) throw new RunUsageError('missing the program to run (an ELF file)');
   if (!args.user && (args.maps || args.env || args.clearEnv)) throw new RunUsageError('--map, --env and --clear-env need --user');
+  if (args.user && (args.signature !== undefined || args.signatureGranularity !== undefined)) throw new RunUsageError('--signature applies to bare-metal programs, not --user');
+  if (args.signatureGranularity !== undefined && args.signature === undefined) throw new RunUsageError('--signature-granularity needs --signature FILE');
   if (args.user && (args.harts !== undefined || args.mode !== undefined || args.seed !== undefined || args.quantum !== undefined)) {
     throw new RunUsageError('--harts, --mode, --seed and --quantum do not apply to --user (one process, one hart)');
   }
@@ -154,8 +169,10 @@ async function runMain(args: RunArgs): Promise<number> {
     recordSchedule: false,
     onUart: (text) => guestWrite(1, text),
   });
+  let image: ElfImage;
   try {
-    machine.loadElf(bytes);
+    image = machine.loadElf(bytes);
+    if (args.signature !== undefined) signatureRegion(image); // a missing begin/end_signature fails before the run
   } catch (e) {
     if (!(e instanceof FtraceLabError)) throw e;
     const hint = linuxHint(args.file, bytes);
@@ -167,6 +184,7 @@ async function runMain(args: RunArgs): Promise<number> {
   const seconds = (performance.now() - t0) / 1000;
   const mips = seconds > 0 ? r.instructions / seconds / 1e6 : 0;
   const status = exitStatus(r);
+  if (args.signature !== undefined) writeOutputFile(args.signature, readSignature(machine.memory, image, args.signatureGranularity ?? 4));
   if (r.reason === 'fault' && r.fault) say(formatFault(r.fault));
   if (r.reason === 'wfi') say('every hart waits in wfi and no interrupt can wake it');
   if (r.reason === 'budget') say(`instruction budget of ${args.maxInsns} exhausted`);

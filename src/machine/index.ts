@@ -4,4 +4,5 @@ export { Hart, type FaultReport } from './hart.js';
 export { GuestMemory } from './memory.js';
 export { MachineError, type MachineErrorCode } from './errors.js';
 export { formatFault, causeName } from './fault.js';
+export { readSignature, formatSignature, signatureRegion, SIGNATURE_GRANULARITIES, type SignatureGranularity } from './signature.js';
 export { loadElfImage, loadAssembled, type LoadedProgram } from './loader.js';
