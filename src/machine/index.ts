@@ -1,6 +1,7 @@
 // Public API of the machine: create, load, run, inspect.
 export { Machine, DEFAULT_SLICE, DEFAULT_MAX_INSNS, MTIME_DIVISOR, type MachineMode, type FetchGranularity, type MachineOptions, type RunOptions, type RunResult, type StopReason } from './machine.js';
 export { Hart, type FaultReport } from './hart.js';
+export { BreakpointList } from './breakpoints.js';
 export { GuestMemory } from './memory.js';
 export { MachineError, type MachineErrorCode } from './errors.js';
 export { formatFault, causeName } from './fault.js';

@@ -137,3 +137,9 @@ export const WS_DONE = 4; // stopped: halt, fault, budget or error
 export const STOP_ECALL = 8; // U-mode ecall: pc left AT the ecall; the host serves it, sets a0, pc += 4
 export const STOP_USER_TRAP = 9; // any other U-mode exception: cause/tval/pc in H_FAULT_*, hart state unchanged
 export const H_HOST_TRAP = 0xf38; // u32 engine-private: a U-mode trap was handed to the host by this run()
+
+// ---- debugger breakpoints (gdb stub): one machine-wide list, checked by every hart before it executes an address
+// (never ebreak bytes in guest memory). Kept far from the other control words.
+export const CTRL_BP_COUNT = 0xf000; // u32 number of armed entries in CTRL_BP_LIST (0 = none: no cost)
+export const CTRL_BP_LIST = 0xf008; // u64[MAX_BREAKPOINTS] guest virtual addresses
+export const MAX_BREAKPOINTS = 64;
