@@ -9,10 +9,10 @@ import { readSignature, SIGNATURE_GRANULARITIES, signatureRegion, type Signature
 import type { ElfImage } from '../elf/types.js';
 import { EXIT_BUDGET, EXIT_DATAERR, EXIT_GUEST_FAULT } from './exit-codes.js';
 import { ArgCursor, parseChoice, parseIntArg, parseSizeArg, VerbUsageError } from './verb-args.js';
-import { guestWrite, readInputFile, report, say as sayAs, setDebug, verbMain, writeOutputFile } from './verb-main.js';
+import { guestWrite, isDebug, readInputFile, report, say as sayAs, setDebug, verbMain, writeOutputFile } from './verb-main.js';
 
 export const RUN_USAGE = `usage: ftrace-lab run prog.elf [--ram 128M] [--harts N] [--mode parallel|deterministic] [--seed S]
-                            [--quantum Q] [--max-insns N] [--signature FILE] [--stats] [--json]
+                            [--quantum Q] [--max-insns N] [--gdb PORT] [--signature FILE] [--stats] [--json]
        ftrace-lab run --user [--map GUEST=HOST]... [--env K=V]... [--clear-env] [--ram 128M] [--max-insns N]
                             [--stats] [--json] prog [args...]
 
@@ -27,6 +27,9 @@ export const RUN_USAGE = `usage: ftrace-lab run prog.elf [--ram 128M] [--harts N
   --signature FILE write the memory from begin_signature to end_signature to FILE when the run ends (RISCOF /
                    riscv-arch-test device under test; one line per word, as Spike's +signature)
   --signature-granularity G   bytes per signature line: 1, 2, 4, 8 or 16 (default 4)
+  --gdb PORT       wait for gdb on 127.0.0.1:PORT before the first instruction (0 = any free port, printed), then
+                   serve the gdb remote protocol: one thread per hart, registers, memory, breakpoints, step,
+                   continue (deterministic mode only). In gdb: target remote 127.0.0.1:PORT
   --stats          print instructions retired, seconds and M instructions/s to stderr
   --json           print one JSON line with the run statistics to stderr
 
@@ -59,6 +62,8 @@ export interface RunArgs {
   /** --signature FILE and its granularity (bytes per line). */
   signature?: string;
   signatureGranularity?: SignatureGranularity;
+  /** --gdb PORT: serve the gdb remote protocol on 127.0.0.1:PORT. */
+  gdb?: number;
   stats: boolean;
   json: boolean;
   /** Linux-user mode (--user): guest argv[1..], --map pairs, environment edits. */
@@ -119,6 +124,7 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
     else if (a === '--seed') args.seed = parseIntArg(c.value(a), a, 0, 0xffffffff);
     else if (a === '--quantum') args.quantum = parseIntArg(c.value(a), a, 1, 0x7fffffff);
     else if (a === '--signature') args.signature = c.value(a);
+    else if (a === '--gdb') args.gdb = parseIntArg(c.value(a), a, 0, 65535);
     else if (a === '--signature-granularity') {
       const g = parseIntArg(c.value(a), a, 1, 16);
       if (!(SIGNATURE_GRANULARITIES as readonly number[]).includes(g)) throw new RunUsageError(`${a}: expected one of ${SIGNATURE_GRANULARITIES.join(', ')}, got '${g}'`);
@@ -132,6 +138,9 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
   if (args.file === undefined) throw new RunUsageError('missing the program to run (an ELF file)');
   if (!args.user && (args.maps || args.env || args.clearEnv)) throw new RunUsageError('--map, --env and --clear-env need --user');
   if (args.user && (args.signature !== undefined || args.signatureGranularity !== undefined)) throw new RunUsageError('--signature applies to bare-metal programs, not --user');
+  if (args.gdb !== undefined && (args.user || args.mode === 'parallel')) {
+    throw new RunUsageError(`--gdb debugs a bare-metal program on deterministic harts (not ${args.user ? '--user' : '--mode parallel'})`);
+  }
   if (args.signatureGranularity !== undefined && args.signature === undefined) throw new RunUsageError('--signature-granularity needs --signature FILE');
   if (args.user && (args.harts !== undefined || args.mode !== undefined || args.seed !== undefined || args.quantum !== undefined)) {
     throw new RunUsageError('--harts, --mode, --seed and --quantum do not apply to --user (one process, one hart)');
@@ -154,6 +163,35 @@ export function exitStatus(r: RunResult): number {
 function linuxHint(file: string, bytes: Uint8Array): string | undefined {
   const why = linuxAbiEvidence(bytes);
   return why && `${file} is a Linux program (${why}), not a bare-metal one: run it with 'ftrace-lab run --user ${file}'`;
+}
+
+/** Exit status when gdb killed the program (128 + SIGKILL, as a shell reports it). */
+export const EXIT_KILLED = 137;
+
+/**
+ * Serves gdb on 127.0.0.1:port until the session ends; a detach (or a closed connection) lets the program run on to its
+ * end without the debugger. The result covers the whole run, or 'killed'.
+ */
+async function runUnderGdb(machine: Machine, port: number, maxInsns: number): Promise<RunResult | 'killed'> {
+  const { serveGdb } = await import('../gdb/server.js');
+  const before = machine.harts.map((h) => h.retired);
+  const end = await serveGdb(machine, {
+    port,
+    maxInsns,
+    onListening: (p) => sayAs('run', `waiting for gdb on 127.0.0.1:${p} (in gdb: target remote 127.0.0.1:${p})`),
+    ...(isDebug() ? { log: (line: string) => report(`gdb ${line}`) } : {}),
+  });
+  if (end.kind === 'killed') return 'killed';
+  if (end.kind === 'exited') return { ...end.result, ...spent(machine, before) };
+  const used = machine.harts.reduce((s, h, i) => s + Number(h.retired - before[i]!), 0);
+  const r = await machine.start({ maxInsns: Math.max(0, maxInsns - used) });
+  return { ...r, ...spent(machine, before) };
+}
+
+/** Instructions retired since `before` (per hart and in total). */
+function spent(machine: Machine, before: bigint[]): Pick<RunResult, 'instructions' | 'harts'> {
+  const harts = machine.harts.map((h, i) => ({ instructions: Number(h.retired - before[i]!) }));
+  return { harts, instructions: harts.reduce((s, h) => s + h.instructions, 0) };
 }
 
 async function runMain(args: RunArgs): Promise<number> {
@@ -180,7 +218,15 @@ async function runMain(args: RunArgs): Promise<number> {
     return EXIT_DATAERR;
   }
   const t0 = performance.now();
-  const r = await machine.start({ maxInsns: args.maxInsns });
+  let r: RunResult;
+  if (args.gdb !== undefined) {
+    const g = await runUnderGdb(machine, args.gdb, args.maxInsns);
+    if (g === 'killed') {
+      say('killed by gdb');
+      return EXIT_KILLED;
+    }
+    r = g;
+  } else r = await machine.start({ maxInsns: args.maxInsns });
   const seconds = (performance.now() - t0) / 1000;
   const mips = seconds > 0 ? r.instructions / seconds / 1e6 : 0;
   const status = exitStatus(r);

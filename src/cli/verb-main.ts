@@ -113,7 +113,7 @@ export const helpHint = (verb: string): string => `Run 'ftrace-lab ${verb} --hel
 
 /** Exit status for a typed error raised while a verb works: usage errors 64, everything else a user caused 65. */
 export function exitStatusOf(e: FtraceLabError): number {
-  if (e instanceof VerbUsageError || /_BAD_OPTION$/.test(e.code)) return EXIT_USAGE;
+  if (e instanceof VerbUsageError || /_BAD_(OPTION|PORT)$/.test(e.code)) return EXIT_USAGE;
   return EXIT_DATAERR;
 }
 
