@@ -1,7 +1,7 @@
 // What every verb shares around its own work: --help, one-line usage errors, input files (exit 65 naming the file),
 // typed errors as one message line, guest output kept apart from our messages, and --debug for internal errors.
-import { fstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, constants, existsSync, fstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { FtraceLabError } from '../errors.js';
 import { EXIT_DATAERR, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
 import { VerbUsageError } from './verb-args.js';
@@ -50,11 +50,33 @@ export function readInputFile(file: string): Buffer {
 /** Writes a whole file (creating its folder when `mkdir`), or throws an OutputFileError naming it. */
 export function writeOutputFile(file: string, data: string | Uint8Array, mkdir = false): void {
   try {
-    if (mkdir) mkdirSync(dirname(file), { recursive: true });
+    if (mkdir) mkdirParents(dirname(file));
     writeFileSync(file, data);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? '';
     throw new OutputFileError(file, REASONS[code] ?? (e as Error).message);
+  }
+}
+
+/** mkdir -p, one level at a time (Node 20's recursive mkdirSync never returns for some paths, e.g. under /proc). */
+function mkdirParents(dir: string): void {
+  const abs = resolve(dir);
+  const missing: string[] = [];
+  for (let d = abs; !existsSync(d); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) mkdirSync(d);
+}
+
+/** Creates a folder for output files (with its parents) and checks that it is writable, or names it in an OutputFileError. */
+export function ensureOutputDir(dir: string): void {
+  try {
+    mkdirParents(dir);
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    throw new OutputFileError(dir, REASONS[code] ?? (e as Error).message);
   }
 }
 
