@@ -2,14 +2,16 @@
 // Incremental build: runs `asc` (the Wasm engine) and `tsc` (the host) only when their inputs changed since the last
 // successful build. Inputs are fingerprinted by content (SHA-256 over every input file, the compiler's version and the
 // command), kept in build/.build-stamps.json; a missing output also forces the step.
-// Usage: node scripts/build.mjs [wasm|ts]... [--force]   (no step names = both, in order)
+// Usage: node scripts/build.mjs [wasm|ts]... [--force | --check]   (no step names = both, in order)
+//   --check: only say which steps are up to date and which would run (exit 0 either way).
+//   FTRACE_LAB_BUILD_ROOT: build another checkout than the one holding this script (tests use it).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = process.env.FTRACE_LAB_BUILD_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '..');
 const stampFile = join(root, 'build', '.build-stamps.json');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 
@@ -60,7 +62,8 @@ function fingerprint(step) {
 
 const args = process.argv.slice(2);
 const force = args.includes('--force');
-const names = args.filter((a) => a !== '--force');
+const check = args.includes('--check');
+const names = args.filter((a) => a !== '--force' && a !== '--check');
 for (const n of names) if (!(n in STEPS)) throw new Error(`build.mjs: unknown step '${n}' (steps: ${Object.keys(STEPS).join(', ')})`);
 const stamps = existsSync(stampFile) ? JSON.parse(readFileSync(stampFile, 'utf8')) : {};
 
@@ -71,6 +74,10 @@ for (const name of names.length ? names : Object.keys(STEPS)) {
   const present = step.outputs.every((o) => existsSync(join(root, o)));
   if (!force && present && stamps[name] === fp) {
     process.stderr.write(`build: ${step.what} is up to date (${step.tool} skipped; inputs checked in ${(performance.now() - t0).toFixed(0)} ms)\n`);
+    continue;
+  }
+  if (check) {
+    process.stderr.write(`build: ${step.what} would be rebuilt by ${step.tool} (${present ? 'inputs changed' : 'output missing'})\n`);
     continue;
   }
   const r = spawnSync(step.command[0], step.command.slice(1), { cwd: root, stdio: 'inherit' });

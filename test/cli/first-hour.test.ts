@@ -13,7 +13,7 @@ const bin = (name: string) => join('test/fixtures/bin', name);
 const tmp = mkdtempSync(join(tmpdir(), 'ftl-first-hour-'));
 
 function ftl(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, first: r.stderr.split('\n')[0]! };
 }
 
@@ -172,5 +172,15 @@ describe('7: --version, start --help, deterministic-only options in parallel mod
   });
   it('--debug before the verb is accepted', () => {
     expect(ftl('--debug', 'run', bin('hello.rv64imac.elf')).status).toBe(0);
+  });
+});
+
+describe('9: what the README says about trace --user holds', () => {
+  it('timestamps follow the guest clock (they advance)', () => {
+    const r = ftl('trace', '--user', '-l', 'chain*', bin('calls.linux.elf'));
+    expect(r.status).toBe(0);
+    const stamps = [...r.stdout.matchAll(/ (\d+\.\d{6}): chain\d </g)].map((m) => Number(m[1]));
+    expect(stamps.length).toBeGreaterThan(8);
+    expect(stamps[stamps.length - 1]!).toBeGreaterThan(stamps[0]!);
   });
 });
