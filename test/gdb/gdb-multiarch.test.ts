@@ -26,7 +26,7 @@ describe.skipIf(!hasGdb && !process.env.CI)('gdb-multiarch against run --gdb', (
     const stub = await startStub([elf, '--harts', '2']);
     const out = await gdb(stub.port, [
       'info threads', 'break leaf', 'continue', 'p x', 'info registers a0', 'p $priv', 'p/x $mstatus', 'bt',
-      'x/i $pc', 'p $pc', 'stepi', 'p $pc', 'continue',
+      'x/i $pc', 'p $pc', 'stepi', 'p $pc', 'info registers fcsr', 'p/x $fa0', 'p $mhartid', 'thread 2', 'p $mhartid', 'continue',
     ]);
     const run = await stub.done;
     expect(out).toMatch(/\* 1 +Thread 1\.1 \(hart 0 \(M-mode\)\)/);
@@ -40,6 +40,9 @@ describe.skipIf(!hasGdb && !process.env.CI)('gdb-multiarch against run --gdb', (
     const pcs = [...out.matchAll(/^\$\d+ = \(void \(\*\)\(\)\) (0x[0-9a-f]+) <leaf\+(\d+)>$/gm)].map((m) => Number(m[2]));
     expect(pcs).toHaveLength(2);
     expect(pcs[1]).toBeGreaterThan(pcs[0]!); // stepi moved one instruction on
+    expect(out).toMatch(/^fcsr\s+0x0\s/m); // FP registers come from the target description too
+    expect(out).toMatch(/^\$\d+ = \{float = .*, double = .*\}$|^\$\d+ = 0x0$/m);
+    expect(out).toMatch(/^\$\d+ = 0\n\[Switching to thread 2 \(Thread 1\.2\)\][^\n]*\n(?:[^\n]*\n){0,3}\$\d+ = 1$/m); // mhartid per thread
     expect(out).toMatch(/\[Inferior 1 \(process 1\) exited normally\]/);
     expect(run.status).toBe(0);
     expect(run.stdout).toBe('result 32\n');
