@@ -2,7 +2,7 @@
 // interrupt of a running guest, register and memory writes, single-step, a fault stop, detach.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodePacket, RspDecoder, unescapeBinary } from '../../src/gdb/rsp.js';
@@ -122,6 +122,23 @@ describe('run --gdb, spoken to directly', () => {
     const c = await Client.open(stub.port);
     await c.ask('qSupported');
     expect(await c.ask('c')).toBe('T0bthread:01;');
+    expect(await c.ask('vKill;1')).toBe('OK');
+    expect((await stub.done).status).toBe(137);
+  });
+
+  it('listens on 127.0.0.1 only: another address of this machine is refused', async () => {
+    const external = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal);
+    const stub = await startStub([EXIT]);
+    if (external) {
+      const refused = await new Promise<boolean>((resolve) => {
+        const s = connect(stub.port, external.address);
+        s.on('connect', () => (s.destroy(), resolve(false)));
+        s.on('error', () => resolve(true));
+      });
+      expect(refused).toBe(true);
+    }
+    const c = await Client.open(stub.port);
+    await c.ask('qSupported');
     expect(await c.ask('vKill;1')).toBe('OK');
     expect((await stub.done).status).toBe(137);
   });
