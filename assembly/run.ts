@@ -1,7 +1,8 @@
 // The hart run loop: dispatches predecoded entries with a dense switch; fast paths inline, everything rare goes to step().
 import {
-  CTRL_BASE, CTRL_EXIT, CTRL_FLAG_COHERENT, CTRL_FLAG_JIT, CTRL_FLAGS, CTRL_MSIP, DC_JIT_DIR, DTLB_EMPTY, DTLB_SET_SIZE, H_DTLB_MXR,
-  H_JIT_LDTLB, H_JIT_N, H_JIT_PC, H_JIT_RAMLIM, H_JIT_STLIM, H_JIT_STTLB, H_JIT_THLO, JIT_DIR_ENTRIES, CTRL_PAUSE, CTRL_RAM_SIZE, CTRL_TOHOST, H_BREAKPOINT, H_BREAKPOINT_ON, H_LAST_RUN,
+  CTRL_BASE, CTRL_BP_COUNT, CTRL_BP_LIST, CTRL_EXIT, CTRL_FLAG_COHERENT, CTRL_FLAG_JIT, CTRL_FLAGS, CTRL_MSIP, DC_JIT_DIR, DTLB_EMPTY,
+  DTLB_SET_SIZE, H_DTLB_MXR, H_JIT_LDTLB, H_JIT_N, H_JIT_PC, H_JIT_RAMLIM, H_JIT_STLIM, H_JIT_STTLB, H_JIT_THLO, JIT_DIR_ENTRIES,
+  CTRL_PAUSE, CTRL_RAM_SIZE, CTRL_TOHOST, H_BREAKPOINT, H_BREAKPOINT_ON, H_LAST_RUN,
   H_RESV, H_RETIRED, H_STOP, H_XSINK, RAM_GUEST_BASE, RAM_WASM_BASE, STOP_BREAKPOINT, STOP_BUDGET, STOP_FAULT_LOOP,
   STOP_HALTED, STOP_PAUSE, STOP_UART_FULL, STOP_WFI,
 } from '../src/machine/layout';
@@ -111,6 +112,18 @@ function checkInterrupts(hb: usize): bool {
   else store<u64>(off, v, RAM_WASM_BASE);
 }
 
+/** Is one of the n debugger breakpoints (CTRL_BP_LIST) on the 4 KiB page vpage? (Checked at page changes only.) */
+function bpListOnPage(n: u32, vpage: u64): bool {
+  for (let i: u32 = 0; i < n; i++) if ((load<u64>(<usize>(CTRL_BASE + CTRL_BP_LIST) + (<usize>i << 3)) >> 12) == vpage) return true;
+  return false;
+}
+
+/** Is pc one of the n debugger breakpoints? (Checked per instruction on breakpoint pages only.) */
+function bpListHas(n: u32, pc: u64): bool {
+  for (let i: u32 = 0; i < n; i++) if (load<u64>(<usize>(CTRL_BASE + CTRL_BP_LIST) + (<usize>i << 3)) == pc) return true;
+  return false;
+}
+
 /** Runs hart for at most budget instructions; returns a STOP_* reason. */
 export function runHart(hart: i32, budget: i32): i32 {
   const hb = hartBase(hart);
@@ -131,9 +144,11 @@ export function runHart(hart: i32, budget: i32): i32 {
   let jitHead: usize = 0; // a compiled head being interpreted once (REQ_JIT_HEAD): marked compiled again afterwards
   const bpOn = load<u32>(hb + H_BREAKPOINT_ON) != 0;
   const bp = load<u64>(hb + H_BREAKPOINT);
+  const nbp = load<u32>(CTRL_BASE + CTRL_BP_COUNT); // debugger breakpoints (all harts)
   let pc = getPc(hb);
-  const bpSkip = bpOn && pc == bp; // resuming at the breakpoint executes it once
+  const pc0 = pc; // resuming at a breakpoint executes it once
   let bpEp: usize = 0;
+  let bpPage = false; // this page holds a breakpoint: run it one instruction at a time
   let left: i32 = budget;
   let mark: i32 = budget;
   let saved: i32 = 0;
@@ -165,13 +180,14 @@ export function runHart(hart: i32, budget: i32): i32 {
       pagePa = fetchPagePa;
       pageBase = base;
       bpEp = bpOn && (bp >> 12) == vpage ? base + (<usize>(bp & 0xfff) << 4) : 0;
+      bpPage = bpEp != 0 || (nbp != 0 && bpListOnPage(nbp, vpage));
     }
     ep = pageBase + (<usize>(pc & 0xfff) << 4);
     if (left <= 0) break;
     req = REQ_NONE;
-    if (bpEp != 0) { // the breakpoint's page runs one instruction per inner loop
-      // resuming at the breakpoint: it does not fire again until an instruction retired in this run
-      if (ep == bpEp && !(bpSkip && left == budget)) { stop = STOP_BREAKPOINT; break; }
+    if (bpPage) { // a breakpoint's page runs one instruction per inner loop
+      // resuming at a breakpoint: it does not fire again until an instruction retired (or a trap moved pc) in this run
+      if (!(left == budget && pc == pc0) && (ep == bpEp || (nbp != 0 && bpListHas(nbp, pc)))) { stop = STOP_BREAKPOINT; break; }
       reserve = left - 1;
       left = 1;
     }

@@ -1,8 +1,8 @@
 // `ftrace-lab protocols`: compare the patch protocols while harts run the traced workload (host cost per update, how long harts stall, IPIs, attribution).
 import { PROTOCOL_NAMES, type ProtocolName } from '../patch/protocols/index.js';
 import { formatProtocolTable, runProtocolBench, type ProtocolBenchOptions } from '../lab/protocol-bench.js';
-import { EXIT_USAGE } from './exit-codes.js';
 import { ArgCursor, parseChoice, parseIntArg, VerbUsageError } from './verb-args.js';
+import { verbMain } from './verb-main.js';
 
 export const PROTOCOLS_USAGE = `usage: ftrace-lab protocols [--harts N] [--sites N] [--updates N] [--mode parallel|deterministic]
                            [--protocol NAME]... [--seed N] [--buffer-kb N] [--json]
@@ -48,21 +48,7 @@ export function parseProtocolsArgs(argv: readonly string[]): ProtocolsArgs | 'he
   return a;
 }
 
-export async function main(argv: string[]): Promise<number> {
-  let a: ProtocolsArgs | 'help';
-  try {
-    a = parseProtocolsArgs(argv);
-  } catch (err) {
-    if (err instanceof VerbUsageError) {
-      process.stderr.write(`ftrace-lab protocols: ${err.message}\n${PROTOCOLS_USAGE}\n`);
-      return EXIT_USAGE;
-    }
-    throw err;
-  }
-  if (a === 'help') {
-    process.stdout.write(PROTOCOLS_USAGE + '\n');
-    return 0;
-  }
+export const main = verbMain('protocols', PROTOCOLS_USAGE, parseProtocolsArgs, async (a) => {
   const tty = process.stderr.isTTY === true;
   const rows = await runProtocolBench({
     ...a,
@@ -76,4 +62,4 @@ export async function main(argv: string[]): Promise<number> {
   if (a.json) for (const r of rows) process.stdout.write(JSON.stringify(r) + '\n');
   else process.stdout.write(formatProtocolTable(rows) + '\n');
   return rows.some((r) => r.misattributedEvents > 0 || r.wrongResults > 0) ? 1 : 0;
-}
+});

@@ -163,3 +163,9 @@ export const H_JIT_STTLB = 0xe2c; // u32
 // direct-mapped 16-byte entries indexed by (entry address >> 5): u32 entry address, u32 table index, u32 block length
 export const DC_JIT_DIR = 0x7f4000;
 export const JIT_DIR_ENTRIES = 2048;
+
+// ---- debugger breakpoints (gdb stub): one machine-wide list, checked by every hart before it executes an address
+// (never ebreak bytes in guest memory). Kept far from the other control words.
+export const CTRL_BP_COUNT = 0xf000; // u32 number of armed entries in CTRL_BP_LIST (0 = none: no cost)
+export const CTRL_BP_LIST = 0xf008; // u64[MAX_BREAKPOINTS] guest virtual addresses
+export const MAX_BREAKPOINTS = 64;

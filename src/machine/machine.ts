@@ -2,6 +2,7 @@
 import { parseElf } from '../elf/reader.js';
 import type { ElfImage } from '../elf/types.js';
 import type { AssembledProgram } from '../isa/index.js';
+import { BreakpointList } from './breakpoints.js';
 import { Clint, drainUart } from './devices.js';
 import { type EngineExports, engineModule, instantiateEngine } from './engine.js';
 import { machinePlatform } from './platform.js';
@@ -114,6 +115,8 @@ export class Machine {
   readonly memory: GuestMemory;
   readonly harts: Hart[];
   readonly clint: Clint;
+  /** Debugger breakpoints, checked by every hart before it executes an address (runs stop with 'breakpoint'). */
+  readonly breakpoints: BreakpointList;
   private readonly engine: EngineExports;
   private readonly decoder = new TextDecoder();
   private uartText = '';
@@ -167,6 +170,7 @@ export class Machine {
     new DataView(wasm.buffer).setUint32(CTRL_BASE + CTRL_FLAGS, flags, true);
     this.memory = new GuestMemory(wasm, ram, coherent ? () => this.flushAll() : undefined);
     this.clint = new Clint(wasm);
+    this.breakpoints = new BreakpointList(wasm);
     this.harts = Array.from({ length: nharts }, (_, i) => new Hart(i, wasm, this.engine));
     this.waiting = new Array<boolean>(nharts).fill(false);
     this.held = new Array<boolean>(nharts).fill(false);
