@@ -33,7 +33,11 @@ export interface ProtocolBenchRow {
   /** Median host milliseconds from the request to the last step of an update (planning included). */
   readonly hostMsPerUpdate: number;
   readonly hostMsMax: number;
-  /** How long one hart was kept from its workload by one update (time in the IPI/breakpoint handlers), µs. */
+  /**
+   * How long one hart was kept from its workload by one update (time in the IPI/breakpoint handlers, as the guest's
+   * clock saw it), µs. With more harts than host cores this includes the host OS descheduling a hart thread
+   * mid-handler: a rare outlier of a few ms that says nothing about the protocol.
+   */
   readonly stallMaxUs: number;
   readonly stallMedianUs: number;
   /** IPIs the updates sent. */
@@ -107,7 +111,9 @@ async function benchProtocol(protocol: ProtocolName, o: Required<Omit<ProtocolBe
     o.onUpdate?.(protocol, i + 1, o.updates);
   };
   const events: LabTraceEvent[] = [];
-  lab.trace.drainer.onEvents((b) => events.push(...b));
+  lab.trace.drainer.onEvents((b) => {
+    for (const e of b) events.push(e);
+  });
   if (o.mode === 'parallel') {
     const run = lab.run({ maxInsns: 1e13, drainMs: 0 }); // the host thread is the patcher: no draining meanwhile
     // every hart is inside its workload loop before the first update (polling the guest's pass counters)

@@ -62,16 +62,61 @@ export class UpdateLog {
 
   /** [lo, hi]: the states that may have been live during pass q of hart h (null: some update has not landed yet). */
   window(hart: number, q: number): [number, number] | null {
-    let lo = 0;
-    let hi = 0;
-    for (const r of this.records) {
-      const rep = r.report;
-      if (!rep) return null;
-      if (!rep.qsStart || !rep.qsEnd) return [0, this.records.length]; // no guest counters: anything goes
-      if (rep.qsEnd[hart]! < q) lo = r.index;
-      if (rep.qsStart[hart]! <= q) hi = r.index;
+    // reports land in log order: the log changed only if it grew or its last update landed since the last call
+    const key = `${this.records.length}:${this.records.at(-1)?.report ? 1 : 0}`;
+    if (!this.cachedFinder || this.cachedFinder.key !== key) this.cachedFinder = { key, find: this.windowFinder() };
+    return this.cachedFinder.find(hart, q);
+  }
+
+  private cachedFinder: { key: string; find: (hart: number, q: number) => [number, number] | null } | null = null;
+
+  /**
+   * window() for many lookups: built once over the log, then a binary search per (hart, pass), memoized. Every
+   * record's qsStart and qsEnd only grow along the log (updates are serialized), which the search relies on; a log
+   * where they do not (or without guest counters) falls back to the linear rule.
+   */
+  private windowFinder(): (hart: number, q: number) => [number, number] | null {
+    const recs = this.records;
+    if (recs.some((r) => !r.report)) return () => null;
+    if (recs.some((r) => !r.report!.qsStart || !r.report!.qsEnd)) return () => [0, recs.length]; // no guest counters: anything goes
+    const start = (k: number, h: number) => recs[k]!.report!.qsStart![h]!;
+    const end = (k: number, h: number) => recs[k]!.report!.qsEnd![h]!;
+    const harts = recs.length ? recs[0]!.report!.qsStart!.length : 0;
+    let sorted = true;
+    for (let h = 0; h < harts && sorted; h++) {
+      for (let k = 1; k < recs.length; k++) {
+        if (start(k, h) < start(k - 1, h) || end(k, h) < end(k - 1, h)) {
+          sorted = false;
+          break;
+        }
+      }
     }
-    return [lo, hi];
+    /** Number of records k (a prefix) with key(k) satisfying pred; index of the last one + 1 = its 1-based index. */
+    const lastWhere = (pred: (k: number) => boolean): number => {
+      if (!sorted) {
+        let last = 0;
+        for (let k = 0; k < recs.length; k++) if (pred(k)) last = recs[k]!.index;
+        return last;
+      }
+      let lo = 0;
+      let hi = recs.length; // pred holds on [0, lo) and fails on [hi, n)
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (pred(mid)) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo === 0 ? 0 : recs[lo - 1]!.index;
+    };
+    const memo = new Map<number, [number, number]>();
+    return (hart, q) => {
+      const key = q * 1024 + hart; // harts < 1024
+      let w = memo.get(key);
+      if (!w) {
+        w = [lastWhere((k) => end(k, hart) < q), lastWhere((k) => start(k, hart) <= q)];
+        memo.set(key, w);
+      }
+      return w;
+    };
   }
 
   /** Did `op` trace `ip` in state i? */
@@ -85,8 +130,9 @@ export class UpdateLog {
    * ran: a callback that received an ops that was not (or no longer) tracing that function.
    */
   misattributed<E extends CheckedEvent>(events: readonly E[]): E[] {
+    const window = this.windowFinder();
     return events.filter((e) => {
-      const w = this.window(e.hart, e.qs);
+      const w = window(e.hart, e.qs);
       if (!w) return false;
       for (let i = w[0]; i <= w[1]; i++) if (this.traces(i, e.op, e.ip)) return false;
       return true;
@@ -108,19 +154,25 @@ export class UpdateLog {
       m.set(pair, (m.get(pair) ?? 0) + 1);
     }
     const out: string[] = [];
+    const window = this.windowFinder();
+    const wanted = new Map<number, Map<string, number>>(); // per state: the (ops, ip) pairs and calls a pass must hold
     lastPass.forEach((last, h) => {
       for (let q = 1; q < last; q++) {
-        const w = this.window(h, q);
+        const w = window(h, q);
         if (!w || w[0] !== w[1]) continue;
-        const want = new Map<string, number>();
-        for (const [op] of this.state(w[0])) {
-          for (const ip of ips) if (this.traces(w[0], op, ip) && callsPerPass(ip) > 0) want.set(`${op}:${ip}`, callsPerPass(ip));
+        let want = wanted.get(w[0]);
+        if (!want) {
+          want = new Map<string, number>();
+          for (const [op] of this.state(w[0])) {
+            for (const ip of ips) if (this.traces(w[0], op, ip) && callsPerPass(ip) > 0) want.set(`${op}:${ip}`, callsPerPass(ip));
+          }
+          wanted.set(w[0], want);
         }
         const got = byPass.get(`${h}:${q}`) ?? new Map<string, number>();
-        const keys = new Set([...want.keys(), ...got.keys()]);
+        const keys = new Set([...want!.keys(), ...got.keys()]);
         for (const k of keys) {
-          if ((want.get(k) ?? 0) !== (got.get(k) ?? 0)) {
-            out.push(`hart ${h} pass ${q} (state ${w[0]}): ops:ip ${k} traced ${got.get(k) ?? 0} times, expected ${want.get(k) ?? 0}`);
+          if ((want!.get(k) ?? 0) !== (got.get(k) ?? 0)) {
+            out.push(`hart ${h} pass ${q} (state ${w[0]}): ops:ip ${k} traced ${got.get(k) ?? 0} times, expected ${want!.get(k) ?? 0}`);
             break;
           }
         }

@@ -206,8 +206,10 @@ export class Machine {
     return h;
   }
 
+  private ctrlView: DataView | undefined;
+  /** The control block (the memory never grows, so one view serves for the machine's life). */
   private get ctrl(): DataView {
-    return new DataView(this.wasm.buffer, CTRL_BASE);
+    return (this.ctrlView ??= new DataView(this.wasm.buffer, CTRL_BASE));
   }
 
   /** Parses and loads an ELF file; every hart restarts at its entry in M-mode. */

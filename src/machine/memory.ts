@@ -53,6 +53,14 @@ export class GuestMemory {
     return this.v.u8.slice(o, o + len);
   }
 
+  /** Does [addr, addr + bytes.length) hold exactly `bytes`? (Compared in place, no copy.) */
+  equals(addr: number | bigint, bytes: Uint8Array): boolean {
+    const o = this.offset(addr, bytes.length);
+    const u8 = this.v.u8;
+    for (let i = 0; i < bytes.length; i++) if (u8[o + i] !== bytes[i]) return false;
+    return true;
+  }
+
   write(addr: number | bigint, bytes: Uint8Array): void {
     const o = this.offset(addr, bytes.length);
     this.v.u8.set(bytes, o);

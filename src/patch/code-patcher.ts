@@ -66,6 +66,15 @@ interface Job {
   readonly reject: (e: unknown) => void;
 }
 
+/**
+ * Waiting for the harts (an IPI acknowledgement, a grace period): poll at once a few times, then sleep between polls,
+ * so that the host thread does not take the core from the hart threads it waits for when harts outnumber cores.
+ */
+const SPIN_POLLS = 16;
+function backOff(polls: number): Promise<void> {
+  return polls < SPIN_POLLS ? yieldNow() : new Promise((r) => setTimeout(r, 0));
+}
+
 /** Let other tasks of the event loop run (setImmediate in Node, a message round trip in browsers). */
 const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
 const yieldNow: () => Promise<void> =
@@ -316,7 +325,7 @@ export class CodePatcher implements HostAgent {
         job.pausedAt = 0;
       } else if (isBlocking(step)) {
         const deadline = performance.now() + this.waitTimeoutMs;
-        while (!this.executor.ready(step)) {
+        for (let polls = 0; !this.executor.ready(step); polls++) {
           if (!this.host.live()) break;
           if (performance.now() > deadline) {
             throw new PatchError(
@@ -325,7 +334,7 @@ export class CodePatcher implements HostAgent {
                 `${this.executor.waitingFor(step).join(',') || '?'} (running with interrupts off, or stuck outside any quiescent point)`,
             );
           }
-          await yieldNow();
+          await backOff(polls);
         }
         if (!this.host.live()) {
           job.quiescent = true;

@@ -41,6 +41,11 @@ export function atomicPieces(role: WriteRole, what: string, addr: number, bytes:
         break;
       }
     }
+    if (at === 0 && n === bytes.length) {
+      // the whole write is one piece: plan bytes are never mutated, so the step shares them
+      if (!old || !bytesEqual(old, bytes)) out.push(write(role, what, a, bytes, old));
+      break;
+    }
     const oldPiece = old ? old.subarray(at, at + n) : null;
     const newPiece = bytes.subarray(at, at + n);
     if (!oldPiece || !bytesEqual(oldPiece, newPiece)) out.push(write(role, what, a, newPiece.slice(), oldPiece ? oldPiece.slice() : null));
@@ -82,6 +87,10 @@ export function insnWords(plan: PatchPlan): InsnWord[] {
   const out: InsnWord[] = [];
   for (const s of siteWrites(plan, 'insn')) {
     const step = s.addr % 4 === 0 ? 4 : 2;
+    if (s.new.length <= step) {
+      if (!bytesEqual(s.old, s.new)) out.push({ what: s.symbol, addr: s.addr, old: s.old, new: s.new });
+      continue;
+    }
     for (let at = 0; at < s.new.length; at += step) {
       const n = Math.min(step, s.new.length - at);
       const old = s.old.subarray(at, at + n);

@@ -138,9 +138,9 @@ export class StepExecutor {
   }
 
   private write(step: Extract<PatchStep, { op: 'write' }>): void {
-    if (step.old) {
+    if (step.old && !this.target.text.holds(step.addr, step.old)) {
       const cur = this.target.text.read(step.addr, step.old.length);
-      if (!bytesEqual(cur, step.old)) {
+      {
         throw new PatchError('PATCH_MISMATCH', `${step.what} at ${hexAddr(step.addr)}: expected ${toHex(step.old)}, text holds ${toHex(cur)}`);
       }
     }

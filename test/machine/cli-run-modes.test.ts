@@ -38,7 +38,7 @@ describe('ftrace-lab run with several harts', () => {
     expect(b).toEqual(a);
     const r = spawnSync(process.execPath, [cli, 'run', elf, '--engine', 'fast'], { encoding: 'utf8' });
     expect(r.status).toBe(64);
-    expect(r.stderr).toContain('--engine must be jit or interp');
+    expect(r.stderr).toContain("--engine: expected one of jit, interp, got 'fast'");
   });
 
   it('runs the harts in parallel workers with --mode parallel', () => {
