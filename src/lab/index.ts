@@ -10,6 +10,7 @@ export { Symbolizer, type NamedRange } from './symbolizer.js';
 export { formatPlan, formatPlanLine } from './plan-format.js';
 export type { LabOptions, LabKernelOptions, LabScheme, LabMode } from './options.js';
 export { runOverheadSweep, sampleImage, medianSpread, PUBLISHED_ROWS, type SweepOptions, type SweepRow } from './overhead-sweep.js';
+export { runProtocolBench, formatProtocolTable, type ProtocolBenchOptions, type ProtocolBenchRow } from './protocol-bench.js';
 export { formatSweepTable, formatOverheadNs, sweepJson, sweepLegend } from './sweep-report.js';
 export { sweepChartSvg, chartSeries } from './sweep-chart.js';
 export { unexpectedTrap, type LabTrapReport } from './trap-report.js';
