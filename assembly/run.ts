@@ -4,6 +4,7 @@ import {
   H_RESV, H_RETIRED, H_STOP, H_XSINK, RAM_GUEST_BASE, RAM_WASM_BASE, STOP_BREAKPOINT, STOP_BUDGET, STOP_FAULT_LOOP,
   STOP_HALTED, STOP_PAUSE, STOP_UART_FULL, STOP_WFI,
 } from '../src/machine/layout';
+import { CTRL_WATCH_FLAGS, WATCH_STORES } from '../src/machine/layout';
 import { div, divu, divuw, divw, mulh, mulhsu, mulhu, rem, remu, remuw, remw } from './alu';
 import { INTERRUPT } from './causes';
 import { dcacheBase, decodeAt, fetchPage, fetchPagePa, fetchStorm } from './dcache';
@@ -45,7 +46,8 @@ function deriveDataPath(hb: usize): void {
   // coherent mode: every store goes through the slow path, which invalidates decoded copies; so does every
   // store while an LR reservation is held (the slow path drops it: a hart's own store ends its reservation)
   const coherent = (load<u32>(CTRL_BASE + CTRL_FLAGS) & CTRL_FLAG_COHERENT) != 0;
-  gStLim = coherent || load<u64>(hb + H_RESV) != 0xffffffffffffffff ? 0 : gRamLim;
+  // so does every store while the watch log wants stores (watch.ts sees only slow-path stores)
+  gStLim = coherent || (load<u32>(CTRL_BASE + CTRL_WATCH_FLAGS) & WATCH_STORES) != 0 || load<u64>(hb + H_RESV) != 0xffffffffffffffff ? 0 : gRamLim;
 }
 
 /** Takes a pending enabled interrupt, if any; true if that made a trap storm. */

@@ -299,14 +299,17 @@ export class Machine {
       return { reason, instructions: total, harts: per, ...extra };
     };
     const runnable: number[] = [];
+    const woken: number[] = [];
     for (;;) {
       if (total >= maxInsns) return result('budget');
       this.runDueHostActions(sched.step);
       runnable.length = 0;
+      woken.length = 0;
       for (const h of this.harts) {
         if (this.waiting[h.index]) {
           if (!this.canWake(h)) continue;
           this.waiting[h.index] = false;
+          woken.push(h.index);
         }
         runnable.push(h.index);
       }
@@ -314,7 +317,7 @@ export class Machine {
         if (!this.skipIdleTime()) return result('wfi');
         continue;
       }
-      const d = sched.next(runnable);
+      const d = sched.next(interruptedFirst(runnable, woken));
       if (!d) return result('schedule-end');
       const budget = Math.min(d.budget, opts.slice ?? d.budget, maxInsns - total);
       const stop = this.engine.run(d.hart, budget);
@@ -444,6 +447,15 @@ export class Machine {
   sendIpi(hart: number): void {
     this.clint.setMsip(this.hart(hart).index, 1);
   }
+}
+
+/**
+ * The harts the next decision chooses among: those an interrupt just woke from wfi, if any, else every runnable hart.
+ * A hart the firmware or kernel woke with an IPI (or a timer) then runs before the hart that sent it spins on, so a
+ * spin-wait on a sleeping hart ends after one decision instead of after many random ones.
+ */
+function interruptedFirst(runnable: readonly number[], woken: readonly number[]): readonly number[] {
+  return woken.length > 0 ? woken : runnable;
 }
 
 const STOP_NAMES: Record<number, StopReason> = {
