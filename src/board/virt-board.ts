@@ -60,6 +60,13 @@ export interface BootRunOptions {
   onTick?: () => void;
   /** Deterministic mode: called when a hart reaches its breakpoint; return true to keep running. */
   onBreakpoint?: (hart: number) => boolean;
+  /** Deterministic mode: give the host's event loop a turn every ~20 ms (console input). */
+  yieldToHost?: boolean;
+  /**
+   * Deterministic mode: instructions per engine call (default 10,000). mtime advances between engine calls, so this
+   * is the resolution of the guest's clock: with 10,000 the guest's rdtime moves in steps of 10,000 instructions.
+   */
+  slice?: number;
 }
 
 /** One machine wired as QEMU's virt board with the firmware, kernel, optional initrd and the device tree loaded. */
@@ -139,8 +146,13 @@ export class VirtBoard {
     const chunk = opts.chunk ?? 2_000_000;
     const harts = this.machine.harts.map(() => ({ instructions: 0 }));
     let total = 0;
+    let lastYield = t0;
     for (;;) {
-      const r: RunResult = this.machine.run({ maxInsns: Math.min(chunk, maxInsns - total) });
+      if (opts.yieldToHost && performance.now() - lastYield > 20) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
+      const r: RunResult = this.machine.run({ maxInsns: Math.min(chunk, maxInsns - total), slice: opts.slice ?? 10_000 });
       total += r.instructions;
       r.harts.forEach((h, i) => (harts[i]!.instructions += h.instructions));
       opts.onTick?.();
