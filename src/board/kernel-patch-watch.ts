@@ -133,7 +133,7 @@ export class KernelPatchWatch {
     // parallel mode (no breakpoints): an update ends when a drain finds no more stores
     if (!this.o.breakpoints && this.current) {
       this.quietTicks = stores === 0 ? this.quietTicks + 1 : 0;
-      if (this.quietTicks >= 4) this.close();
+      if (this.quietTicks >= 40) this.close(); // about 200 ms of host time without a store
     }
   }
 
@@ -194,6 +194,8 @@ export class KernelPatchWatch {
 
   private onEvent(e: WatchEvent): void {
     if (e.kind === 'store') {
+      // parallel mode (no stop_machine boundaries): one update writes a byte once, so a second write starts the next
+      if (!this.o.breakpoints && this.current && this.touches(this.current.before, Number(e.addr), e.size)) this.close();
       const u = this.update();
       u.stores++;
       if (!u.writers.includes(e.hart)) u.writers.push(e.hart);
@@ -216,6 +218,11 @@ export class KernelPatchWatch {
     } else if (e.kind === 'ecall' && e.value >> 32n === BigInt(SBI_EXT_RFENCE) && (e.value & 0xffffffffn) === BigInt(SBI_RFENCE_FENCE_I)) {
       u.remoteFenceI++;
     }
+  }
+
+  private touches(before: Map<number, number>, pa: number, size: number): boolean {
+    for (let i = 0; i < size; i++) if (before.has(pa + i)) return true;
+    return false;
   }
 
   private closeEpisode(): void {

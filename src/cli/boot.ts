@@ -162,6 +162,10 @@ export async function main(argv: string[]): Promise<number> {
   const out: string[] = [`\nftrace-lab boot: ${describeOutcome(r)} after ${r.instructions.toLocaleString('en-US')} instructions ` +
     `(${r.harts.map((h, i) => `hart ${i}: ${h.instructions.toLocaleString('en-US')}`).join(', ')}), ${(r.hostMs / 1000).toFixed(2)} s host`];
   if (r.fault) out.push(formatFault(r.fault));
+  if (r.outcome === 'budget' || r.outcome === 'timeout' || r.outcome === 'idle') {
+    const mode = ['U', 'S', '?', 'M'];
+    out.push(`where the harts are: ${board.machine.harts.map((h) => `hart ${h.index} ${mode[h.priv]}-mode pc 0x${h.pc.toString(16)}${symbols && h.priv !== 3 ? ` (${symbols.describe(h.pc)})` : ''}`).join('; ')}`);
+  }
   if (watch) out.push(formatPatchReport(watch, args.harts));
   else if (args.watch) out.push('(no patch report: no System.map; pass --system-map)');
   process.stdout.write(out.join('\n') + '\n');
