@@ -1,7 +1,8 @@
 // The QEMU-virt-compatible board: firmware at 0x8000_0000, kernel Image at 0x8020_0000, device tree in the boot ROM.
 import { Machine, type MachineMode, type RunResult } from '../machine/machine.js';
 import type { FaultReport } from '../machine/hart.js';
-import { BOOTROM_BASE, RAM_GUEST_BASE } from '../machine/layout.js';
+import { RAM_GUEST_BASE } from '../machine/layout.js';
+import { setBootRegisters } from './boot-info.js';
 import { finisherValue, forceExit, pushUartInput, writeBootRom } from './board-io.js';
 import { BoardError } from './errors.js';
 import { readFdt } from './fdt.js';
@@ -128,8 +129,7 @@ export class VirtBoard {
     // as on QEMU virt: every hart starts the firmware in M-mode with a0 = hartid, a1 = the device tree
     for (const h of m.harts) {
       m.resetHart(h.index, RAM_GUEST_BASE);
-      h.setX('a0', h.index);
-      h.setX('a1', BOOTROM_BASE);
+      setBootRegisters(h);
     }
   }
 

@@ -17,6 +17,7 @@ import { ParallelRunner } from './parallel/parallel-runner.js';
 import { spawnNodeHartWorker } from './parallel/spawn-node.js';
 import { DeterministicScheduler, type ScheduleStep } from './sched/deterministic.js';
 import { type HostAction, runHostAction } from './sched/host-action.js';
+import { installBootInfo, setBootRegisters } from '../board/boot-info.js';
 
 export interface MachineOptions {
   /** Bytes of guest RAM at 0x8000_0000 (multiple of 4 KiB, 64 KiB .. 2 GiB); default 128 MiB. */
@@ -138,6 +139,7 @@ export class Machine {
     this.harts = Array.from({ length: nharts }, (_, i) => new Hart(i, wasm, this.engine));
     this.waiting = new Array<boolean>(nharts).fill(false);
     this.onUart = onUart;
+    installBootInfo(wasm, nharts, ram);
   }
 
   static create(opts: MachineOptions = {}): Machine {
@@ -188,7 +190,10 @@ export class Machine {
 
   private boot(p: LoadedProgram): void {
     this.setTohost(p.tohost, p.fromhost);
-    for (const h of this.harts) this.engine.resetHart(h.index, BigInt(p.entry));
+    for (const h of this.harts) {
+      this.engine.resetHart(h.index, BigInt(p.entry));
+      setBootRegisters(h);
+    }
     this.waiting.fill(false);
   }
 
