@@ -1,5 +1,6 @@
 // Control and status registers: numbering, access rules (privilege, read-only, counteren, TVM) and WARL write masks.
-import { CTRL_BASE, CTRL_MTIME, H_CYCLE, H_INSTRET } from '../src/machine/layout';
+import { CTRL_BASE, CTRL_FLAG_WALL_CLOCK, CTRL_FLAGS, CTRL_MTIME, H_CYCLE, H_INSTRET } from '../src/machine/layout';
+import { hostTicks } from './host';
 import {
   C_MCAUSE, C_MCOUNTEREN, C_MCOUNTINHIBIT, C_MEDELEG, C_MENVCFG, C_MEPC, C_MIDELEG, C_MIE, C_MIP, C_MSCRATCH,
   C_MSTATUS, C_MTVAL, C_MTVEC, C_PMPADDR, C_PMPCFG, C_SATP, C_SCAUSE, C_SCOUNTEREN, C_SENVCFG, C_SEPC,
@@ -75,7 +76,7 @@ export function csrRead(hb: usize, num: u32): bool {
     case 0x7a0: case 0x7a1: case 0x7a2: case 0x7a3: v = 0; break; // trigger module: no triggers
     case 0xb00: case 0xc00: v = load<u64>(hb + H_CYCLE); break;
     case 0xb02: case 0xc02: v = load<u64>(hb + H_INSTRET); break;
-    case 0xc01: v = atomic.load<u64>(CTRL_BASE + CTRL_MTIME); break;
+    case 0xc01: v = readTime(); break;
     case 0xf11: case 0xf12: case 0xf13: case 0xf15: v = 0; break;
     case 0xf14: v = <u64>hartIndex(hb); break;
     default: {
@@ -89,6 +90,23 @@ export function csrRead(hb: usize, num: u32): bool {
   }
   csrValue = v;
   return true;
+}
+
+/**
+ * The `time` CSR. Deterministic mode: mtime as the host advances it with retired instructions. Parallel mode
+ * (CTRL_FLAG_WALL_CLOCK): the host wall clock, folded into mtime so that time never goes backwards on any hart.
+ */
+function readTime(): u64 {
+  const at = <usize>(CTRL_BASE + CTRL_MTIME);
+  if ((load<u32>(CTRL_BASE + CTRL_FLAGS) & CTRL_FLAG_WALL_CLOCK) == 0) return atomic.load<u64>(at);
+  const now = hostTicks();
+  let cur = atomic.load<u64>(at);
+  while (now > cur) {
+    const seen = atomic.cmpxchg<u64>(at, cur, now);
+    if (seen == cur) return now;
+    cur = seen;
+  }
+  return cur;
 }
 
 /** mstatus with the read-only SD summary bit (set when FS is Dirty). */

@@ -10,7 +10,9 @@
 //   +40 hart      owning hart id
 // Event (RB_EVENT_SIZE bytes):
 //   +0 ip (u64, rec->ip = the jalr of the site)  +8 parent_ip (u64)  +16 timestamp (u64, `time` CSR = CLINT mtime)
-//   +24 hart (u32)  +28 type (u32, RB_EVENT_FUNCTION)
+//   +24 op (u64, the ftrace_ops the callback was called with)  +32 qs (u64, the hart's rcu_tasks_qs when the event
+//   was written: which pass of the workload's outer loop made the call)  +40 hart (u32)  +44 type (u32, RB_EVENT_FUNCTION)
+//   +48..+63 reserved
 export const RB_HEAD = 0;
 export const RB_TAIL = 8;
 export const RB_SIZE = 16;
@@ -22,10 +24,12 @@ export const RB_HEADER_SIZE = 64;
 export const RB_EVENT_IP = 0;
 export const RB_EVENT_PARENT_IP = 8;
 export const RB_EVENT_TIMESTAMP = 16;
-export const RB_EVENT_HART = 24;
-export const RB_EVENT_TYPE = 28;
-export const RB_EVENT_SIZE = 32;
-export const RB_EVENT_SHIFT = 5;
+export const RB_EVENT_OP = 24;
+export const RB_EVENT_QS = 32;
+export const RB_EVENT_HART = 40;
+export const RB_EVENT_TYPE = 44;
+export const RB_EVENT_SIZE = 64;
+export const RB_EVENT_SHIFT = 6;
 
 /** Event type of a function-tracer entry. */
 export const RB_EVENT_FUNCTION = 1;

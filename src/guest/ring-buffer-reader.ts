@@ -13,6 +13,10 @@ export interface TraceEvent {
   readonly ip: number;
   readonly parentIp: number;
   readonly timestamp: bigint;
+  /** Guest address of the ftrace_ops the callback received. */
+  readonly op: number;
+  /** The hart's rcu_tasks_qs count when it wrote the event (the workload pass that made the call). */
+  readonly qs: number;
   readonly hart: number;
   readonly type: number;
 }
@@ -59,6 +63,8 @@ export function drainRingBuffer(mem: GuestMemoryAccess, header: number): TraceEv
       ip: Number(dv.getBigUint64(rb.RB_EVENT_IP, true)),
       parentIp: Number(dv.getBigUint64(rb.RB_EVENT_PARENT_IP, true)),
       timestamp: dv.getBigUint64(rb.RB_EVENT_TIMESTAMP, true),
+      op: Number(dv.getBigUint64(rb.RB_EVENT_OP, true)),
+      qs: Number(dv.getBigUint64(rb.RB_EVENT_QS, true)),
       hart: dv.getUint32(rb.RB_EVENT_HART, true),
       type: dv.getUint32(rb.RB_EVENT_TYPE, true),
     });

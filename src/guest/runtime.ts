@@ -5,6 +5,8 @@ import { dataSource } from './asm/data.js';
 import { trampolinesSource } from './asm/ftrace-caller.js';
 import { assistFuncSource, ftraceOpsTestSource, listFuncSource, stubsSource } from './asm/list-func.js';
 import { countTracerSource, functionTracerSource } from './asm/tracers.js';
+import { ipiHandlerSource, multiCpuStopSource } from './asm/ipi.js';
+import { textPokeBpSource } from './asm/text-poke-bp.js';
 import { trapSource, trapStringsSource, uartSource } from './asm/trap.js';
 import { resolveGuestOptions, type GuestRuntimeOptions } from './options.js';
 
@@ -27,7 +29,9 @@ export function buildGuestRuntime(opts: GuestRuntimeOptions): string {
     assistFuncSource(o.percpu),
     functionTracerSource(o.percpu),
     countTracerSource(),
-    ...(o.percpu === 'tp' ? [`\t.balign\t4`, trapSource(), uartSource(), trapStringsSource()] : []),
+    ...(o.percpu === 'tp'
+      ? [`\t.balign\t4`, trapSource(), ipiHandlerSource(), multiCpuStopSource(), textPokeBpSource(), uartSource(), trapStringsSource()]
+      : []),
     dataSource(o),
     '',
   ].join('\n');

@@ -8,17 +8,21 @@ export const RUNTIME_CODE_SYMBOLS = [
   'ftrace_caller', 'ftrace_regs_caller', 'ftrace_stub', 'ftrace_ops_nop_func', 'ftrace_ops_list_func',
   'ftrace_ops_test', 'ftrace_ops_assist_func', 'function_tracer_func', 'count_tracer_func',
   '_start', 'guest_exit', 'guest_trap_vector', 'guest_putc', 'guest_puts', 'guest_puthex',
+  'guest_idle', 'guest_trap_return', 'guest_unexpected_trap', 'ipi_handler', 'multi_cpu_stop', 'text_poke_bp_handler',
 ] as const;
 
 /** Data symbols the runtime defines. */
 export const RUNTIME_DATA_SYMBOLS = [
   'ftrace_list_end', 'ftrace_nop_ops', 'ftrace_list_ops', 'ftrace_ops_list', 'function_trace_op', 'ftrace_call_dest',
   'tohost', 'fromhost', 'ftrace_percpu', 'guest_stacks', 'ftrace_ring_buffers', 'ftrace_heap_start', 'ftrace_heap_end',
+  'stop_machine_data', 'text_poke_array',
 ] as const;
 
-/** Boot, trap and HTIF symbols a runtime built with percpu 'symbol' does not have. */
+/** Boot, trap, IPI/stop_machine/breakpoint and HTIF symbols a runtime built with percpu 'symbol' does not have. */
 export const RUNTIME_BOOT_SYMBOLS: readonly string[] = [
   '_start', 'guest_exit', 'guest_trap_vector', 'guest_putc', 'guest_puts', 'guest_puthex', 'tohost', 'fromhost', 'guest_stacks',
+  'guest_idle', 'guest_trap_return', 'guest_unexpected_trap', 'ipi_handler', 'multi_cpu_stop', 'text_poke_bp_handler',
+  'stop_machine_data', 'text_poke_array',
 ];
 
 /** Present only when built with directCalls (the default). */

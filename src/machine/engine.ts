@@ -1,5 +1,6 @@
 // Engine loader: compiles build/engine.wasm once and instantiates it over a machine's shared memory.
 import { readFileSync } from 'node:fs';
+import { instantiateEngineModule } from './engine-instance.js';
 import { MachineError } from './errors.js';
 
 /** The functions assembly/index.ts exports. */
@@ -33,13 +34,5 @@ export function engineModule(): WebAssembly.Module {
 
 /** A new engine instance over memory (every instance may run any hart of that memory). */
 export function instantiateEngine(memory: WebAssembly.Memory): EngineExports {
-  const instance = new WebAssembly.Instance(engineModule(), {
-    env: {
-      memory,
-      abort: () => {
-        throw new MachineError('MACHINE_ENGINE_ERROR', 'engine aborted');
-      },
-    },
-  });
-  return instance.exports as unknown as EngineExports;
+  return instantiateEngineModule(engineModule(), memory);
 }

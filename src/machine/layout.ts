@@ -51,6 +51,7 @@ export const UART_BUF_SIZE = 0x8000;
 // machine option bits (CTRL_FLAGS)
 export const CTRL_FLAG_COHERENT = 1; // stores invalidate every hart's decode cache (oracle mode)
 export const CTRL_FLAG_HOST_ECALL = 2; // Linux-user mode: exceptions from U-mode stop run() (STOP_ECALL / STOP_USER_TRAP)
+export const CTRL_FLAG_WALL_CLOCK = 8; // parallel mode: the `time` CSR reads the host wall clock (10 MHz), not the last slice's mtime
 export const CTRL_FLAG_FETCH_PARCELS = 4; // fetch every 32-bit instruction as two 16-bit parcels (may tear); default Ziccif
 
 // ---- devices (guest physical addresses)

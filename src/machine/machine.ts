@@ -7,7 +7,7 @@ import { type EngineExports, engineModule, instantiateEngine } from './engine.js
 import { MachineError } from './errors.js';
 import { type FaultReport, Hart } from './hart.js';
 import {
-  CTRL_BASE, CTRL_EXIT, CTRL_EXIT_CODE, CTRL_FLAG_COHERENT, CTRL_FLAG_FETCH_PARCELS, CTRL_FLAGS, CTRL_FROMHOST, CTRL_TOHOST, DEFAULT_RAM_SIZE, MAX_HARTS, PAGE_SIZE,
+  CTRL_BASE, CTRL_EXIT, CTRL_EXIT_CODE, CTRL_FLAG_COHERENT, CTRL_FLAG_FETCH_PARCELS, CTRL_FLAG_WALL_CLOCK, CTRL_FLAGS, CTRL_FROMHOST, CTRL_TOHOST, DEFAULT_RAM_SIZE, MAX_HARTS, PAGE_SIZE,
   RAM_GUEST_BASE, RAM_WASM_BASE, STOP_BREAKPOINT, STOP_BUDGET, STOP_ERROR, STOP_FAULT_LOOP, STOP_HALTED,
   STOP_PAUSE, STOP_UART_FULL, STOP_WFI,
 } from './layout.js';
@@ -132,7 +132,10 @@ export class Machine {
     this.engine.init(nharts, BigInt(ram));
     const coherent = opts.coherent ?? false;
     this.fetch = opts.fetch ?? 'ziccif';
-    const flags = (coherent ? CTRL_FLAG_COHERENT : 0) | (this.fetch === 'parcels' ? CTRL_FLAG_FETCH_PARCELS : 0);
+    const flags =
+      (coherent ? CTRL_FLAG_COHERENT : 0) |
+      (this.fetch === 'parcels' ? CTRL_FLAG_FETCH_PARCELS : 0) |
+      (this.mode === 'parallel' ? CTRL_FLAG_WALL_CLOCK : 0);
     new DataView(wasm.buffer).setUint32(CTRL_BASE + CTRL_FLAGS, flags, true);
     this.memory = new GuestMemory(wasm, ram, coherent ? () => this.flushAll() : undefined);
     this.clint = new Clint(wasm);

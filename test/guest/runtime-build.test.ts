@@ -70,11 +70,11 @@ describe('static data', () => {
 });
 
 describe('options', () => {
-  it('defaults: 1 MiB ring per hart = 32768 events', () => {
+  it('defaults: 1 MiB ring per hart = 16384 events of 64 bytes', () => {
     const o = resolveGuestOptions({ harts: 4, scheme: 'callops' });
     expect(o.bufferSizeKb).toBe(1024);
-    expect(o.ringEvents).toBe(32768);
-    expect(ringBufferEvents(3)).toBe(64);
+    expect(o.ringEvents).toBe(16384);
+    expect(ringBufferEvents(3)).toBe(32);
   });
 
   it('rejects bad options with GUEST_BAD_OPTION', () => {

@@ -8,7 +8,11 @@ export function ringStride(o: ResolvedGuestOptions): number {
   return Math.ceil(ringBufferBytes(o.ringEvents) / 64) * 64;
 }
 
-/** _start: harts >= o.harts park; hart 0 calls main and exits with its result; others call the secondary entry. */
+/**
+ * _start: harts >= o.harts park; hart 0 calls main and exits with its result; the others call the secondary entry
+ * and then sit in guest_idle. Configured harts run with machine software interrupts enabled (the patch protocols'
+ * IPIs), the per-CPU block in mscratch for the trap vector.
+ */
 export function bootSource(o: ResolvedGuestOptions): string {
   const secondary = o.secondarySymbol ? [`\tcall\t${o.secondarySymbol}\t\t# a0 = hart id`] : [];
   return [
@@ -41,17 +45,28 @@ export function bootSource(o: ResolvedGuestOptions): string {
       `\tsd\tt1, RB_DATA(t0)`,
       `\tsd\ta0, RB_HART(t0)`,
       `\tsd\tt0, PERCPU_RING_BUFFER(tp)`,
+      `\tcsrw\tmscratch, tp\t\t# the trap vector finds the per-CPU block here`,
       `\tla\tt0, guest_trap_vector`,
       `\tcsrw\tmtvec, t0`,
-      `\tcsrw\tmscratch, tp`,
+      `\tli\tt0, 8`,
+      `\tcsrs\tmie, t0\t\t\t# MSIE: IPIs from the patch protocols`,
+      `\tcsrsi\tmstatus, 8\t\t# MIE`,
       `\tbnez\ta0, .Lboot_secondary`,
       `\tcall\t${o.mainSymbol}`,
       `\tj\tguest_exit`,
       `.Lboot_secondary:`,
       ...secondary,
+      `\tj\tguest_idle`,
       `.Lboot_park:`,
-      `\twfi`,
+      `\twfi\t\t\t\t# not a configured hart: interrupts stay off`,
       `\tj\t.Lboot_park`,
+    ]),
+    asmFunction('guest_idle', [
+      `\tli\tt0, 1`,
+      `\tsd\tt0, PERCPU_IN_IDLE(tp)\t# idle is a quiescent state (RCU-tasks)`,
+      `1:`,
+      `\twfi\t\t\t\t# IPIs are taken here`,
+      `\tj\t1b`,
     ]),
     asmFunction('guest_exit', [
       `\tslli\ta0, a0, 1`,

@@ -1,5 +1,6 @@
 // Runtime data: the static stub ops (ftrace_list_end, ftrace_nop_ops, ftrace_list_ops), the globals the trampoline reads, tohost, per-hart areas and the core's heap.
 import type { ResolvedGuestOptions } from '../options.js';
+import { MS_SIZE, TP_SIZE } from '../patch-layout.js';
 import { PERCPU_SIZE } from '../percpu-layout.js';
 import { ringStride } from './boot.js';
 
@@ -22,7 +23,10 @@ function zeroed(name: string, bytes: number, align: number): string[] {
   return [`\t.balign\t${align}`, `\t.globl\t${name}`, `\t.type\t${name}, @object`, `${name}:`, `\t.zero\t${bytes}`, `\t.size\t${name}, ${bytes}`];
 }
 
-/** .data (ops structs, pointers), .tohost and .bss (per-hart blocks, stacks, ring buffers, heap); 'symbol' mode: no tohost, no stacks. */
+/**
+ * .data (ops structs, pointers), .tohost and .bss (per-hart blocks, stop_machine_data, text_poke_array, stacks, ring
+ * buffers, heap); 'symbol' mode: no tohost, no stacks, no patch-protocol data.
+ */
 export function dataSource(o: ResolvedGuestOptions): string {
   return [
     `\t.data`,
@@ -37,6 +41,7 @@ export function dataSource(o: ResolvedGuestOptions): string {
     ...(o.percpu === 'tp' ? [`\t.section\t.tohost, "aw", @progbits`, `\t.balign\t64`, ...word('tohost', '0'), ...word('fromhost', '0')] : []),
     `\t.bss`,
     ...zeroed('ftrace_percpu', o.harts * PERCPU_SIZE, 64),
+    ...(o.percpu === 'tp' ? [...zeroed('stop_machine_data', MS_SIZE, 64), ...zeroed('text_poke_array', TP_SIZE, 16)] : []),
     ...(o.percpu === 'tp' ? zeroed('guest_stacks', o.harts * o.stackSize, 16) : []),
     ...zeroed('ftrace_ring_buffers', o.harts * ringStride(o), 64),
     ...zeroed('ftrace_heap_start', o.heapSize, 4096),

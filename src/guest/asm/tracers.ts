@@ -6,7 +6,7 @@ import { asmFunction } from './function.js';
 import { percpuBase } from './percpu-access.js';
 
 /**
- * function_tracer_func: append {ip, parent_ip, time, hart, RB_EVENT_FUNCTION} to this hart's ring buffer; when
+ * function_tracer_func: append {ip, parent_ip, time, op, qs, hart, RB_EVENT_FUNCTION} to this hart's ring buffer; when
  * head - tail == size the event is dropped and `lost` is incremented. The slot is written before `head` is published
  * (fence w,w), so the host never reads a half-written event.
  */
@@ -30,9 +30,12 @@ export function functionTracerSource(mode: PercpuAccess = 'tp'): string {
     `\tadd\tt3, t3, t4`,
     `\tsd\ta0, RB_EVENT_IP(t3)`,
     `\tsd\ta1, RB_EVENT_PARENT_IP(t3)`,
+    `\tsd\ta2, RB_EVENT_OP(t3)`,
     `\trdtime\tt4`,
     `\tsd\tt4, RB_EVENT_TIMESTAMP(t3)`,
     ...id.lines,
+    `\tld\tt5, PERCPU_RCU_TASKS_QS(${id.base})`,
+    `\tsd\tt5, RB_EVENT_QS(t3)`,
     `\tld\tt4, PERCPU_HART_ID(${id.base})`,
     `\tsw\tt4, RB_EVENT_HART(t3)`,
     `\tli\tt4, RB_EVENT_FUNCTION`,

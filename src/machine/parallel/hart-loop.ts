@@ -6,9 +6,8 @@ import {
   STOP_BUDGET, STOP_FAULT_LOOP, STOP_HALTED, STOP_PAUSE, STOP_UART_FULL, STOP_WFI, WS_DONE, WS_PAUSED, WS_RUNNING,
   WS_WFI,
 } from '../layout.js';
+import { nowMicros, PARALLEL_MTIME_HZ } from '../wall-clock.js';
 
-/** mtime frequency in parallel mode: wall-clock 10 MHz (like QEMU virt's CLINT). */
-export const PARALLEL_MTIME_HZ = 10_000_000;
 
 export interface HartLoopConfig {
   hart: number;
@@ -32,10 +31,6 @@ export interface HartLoopResult {
   stop: number;
 }
 
-/** Microseconds since an arbitrary common origin, identical in every worker of the process. */
-export function nowMicros(): bigint {
-  return BigInt(Math.floor((performance.timeOrigin + performance.now()) * 1000));
-}
 
 /** Runs `cfg.hart` until the machine exits, the budget is used, or the hart stops; parks while paused. */
 export function runHartLoop(engine: EngineExports, wasm: WebAssembly.Memory, cfg: HartLoopConfig): HartLoopResult {

@@ -5,7 +5,7 @@ import {
   CTRL_START_US, CTRL_WSTATE, WS_DONE, WS_IDLE, WS_PAUSED, WS_WFI,
 } from '../layout.js';
 import type { HartLoopResult } from './hart-loop.js';
-import { nowMicros } from './hart-loop.js';
+import { nowMicros } from '../wall-clock.js';
 import type { HartWorkerHandle, SpawnHartWorker } from './spawn-node.js';
 
 export interface ParallelRunOptions {
