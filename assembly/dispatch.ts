@@ -24,6 +24,8 @@ export const H_BNEZ: u32 = 0xe6; // bne rs1, x0
 export const HC_BNEZ: u32 = 0xe7;
 export const H_J: u32 = 0xe8; // jal x0 (j, c.j), either length: no link
 export const H_JR: u32 = 0xe9; // jalr x0 (jr, ret, c.jr), either length: no link
+export const H_JIT: u32 = 0xea; // head of a compiled block (set by the host's block compiler; the entry is otherwise intact)
+export const E_HEAT = 3; // u8 taken-branch arrivals at this entry (wraps): hot block heads are reported at JIT_HOT
 
 /**
  * The i64 the hot loop reads instead of E_IMM (same bytes as E_IMM_RAM): imm - RAM base for loads/stores

@@ -1,6 +1,6 @@
 // Wasm entry points of the hart engine: machine/hart initialisation, run slices, decode-cache flush and host CSR access.
 import {
-  CTRL_BASE, CTRL_MAGIC, CTRL_MTIMECMP, CTRL_NHARTS, CTRL_RAM_SIZE, DC_SLOTS, DC_TAGS, H_GEN, H_PRIV, H_RESV,
+  CTRL_BASE, CTRL_MAGIC, DTLB_EMPTY, DTLB_SET_SIZE, CTRL_MTIMECMP, CTRL_NHARTS, CTRL_RAM_SIZE, DC_SLOTS, DC_TAGS, H_GEN, H_PRIV, H_RESV,
   H_FAULT_CAUSE, H_HOST_TRAP, H_STOP, H_STORM_RET, HART_STATE_SIZE, MAX_HARTS, STOP_ECALL, STOP_FAULT_LOOP,
   STOP_USER_TRAP,
 } from '../src/machine/layout';
@@ -16,6 +16,7 @@ export function init(nharts: i32, ramSize: u64): void {
   store<u32>(CTRL_BASE + CTRL_MAGIC, 0x424c5446); // 'FTLB'
   store<u32>(CTRL_BASE + CTRL_NHARTS, <u32>nharts);
   store<u64>(CTRL_BASE + CTRL_RAM_SIZE, ramSize);
+  memory.fill(DTLB_EMPTY, 0xff, DTLB_SET_SIZE); // the data TLB set that never hits
   for (let h = 0; h < MAX_HARTS; h++) store<u64>(<usize>(CTRL_BASE + CTRL_MTIMECMP) + (<usize>h << 3), 0xffffffffffffffff);
   for (let h = 0; h < nharts; h++) resetHart(h, 0x80000000);
 }

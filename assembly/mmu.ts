@@ -1,5 +1,8 @@
 // Sv39 address translation with hardware-set A/D bits and a small per-hart direct-mapped TLB (flushed by sfence.vma).
-import { CTRL_BASE, CTRL_RAM_SIZE, H_TLB, RAM_GUEST_BASE, RAM_WASM_BASE, TLB_ENTRIES } from '../src/machine/layout';
+import {
+  CTRL_BASE, CTRL_RAM_SIZE, CTRL_TOHOST, DTLB_BASE, DTLB_PER_HART, DTLB_SET_SIZE, H_TLB, HART_BASE, HART_STATE_SIZE, RAM_GUEST_BASE,
+  RAM_WASM_BASE, TLB_ENTRIES,
+} from '../src/machine/layout';
 import { ACC_FETCH, ACC_LOAD, ACC_STORE, accessFault, pageFault } from './causes';
 import { C_MSTATUS, C_SATP, MS_MPP, MS_MPP_SHIFT, MS_MPRV, MS_MXR, MS_SUM, PRIV_M, PRIV_S, PRIV_U, getPriv } from './hart';
 
@@ -40,8 +43,40 @@ export function dataPriv(hb: usize): u32 {
   return priv != PRIV_M && sv39(hb);
 }
 
+/** Empties the hart's TLB: the walk cache and the hot loop's data TLB (sfence.vma, satp writes, host flushTlb). */
 export function tlbFlush(hb: usize): void {
   memory.fill(hb + H_TLB, 0, TLB_ENTRIES * 32);
+  memory.fill(dtlbBase(hb), 0xff, DTLB_PER_HART);
+}
+
+// ---- fast data TLB (read by the hot loop, run.ts): one set per (translation context, access kind).
+// A load-set entry for page va means: a load at the context's privilege (SUM as the set says, MXR as
+// H_DTLB_MXR says) was translated to RAM page pa with A set; a store-set entry additionally means W
+// and D. The hot loop checks tag == va & ~0xfff (with the access's alignment bits, so misaligned
+// accesses miss) and adds the addend; every miss goes to step(), whose walk refills the entry.
+
+/** Data TLB of hart block hb. */
+@inline export function dtlbBase(hb: usize): usize {
+  return <usize>DTLB_BASE + ((hb - <usize>HART_BASE) / <usize>HART_STATE_SIZE) * <usize>DTLB_PER_HART;
+}
+
+/** Load set of the translation context for data privilege priv (U, S, S with mstatus.SUM); its store set follows. */
+export function dtlbSet(hb: usize, priv: u32): usize {
+  const ctx: usize = priv == PRIV_U ? 0 : (load<u64>(hb + C_MSTATUS) & MS_SUM) != 0 ? 2 : 1;
+  return dtlbBase(hb) + ctx * 2 * DTLB_SET_SIZE;
+}
+
+/** Records a successful translation of va to pa (an access of kind acc at priv) in the data TLB, if its page is RAM. */
+export function dtlbFill(hb: usize, va: u64, pa: u64, acc: u32, priv: u32): void {
+  if (acc == ACC_FETCH) return;
+  const page = pa & ~(<u64>0xfff);
+  const off = page - <u64>RAM_GUEST_BASE;
+  if (off >= load<u64>(CTRL_BASE + CTRL_RAM_SIZE)) return; // devices (and RAM smaller than a page) stay slow
+  if (acc == ACC_STORE && ((load<u64>(CTRL_BASE + CTRL_TOHOST) ^ page) >> 12) == 0) return; // tohost stores are watched
+  const vpage = va & ~(<u64>0xfff);
+  const e = dtlbSet(hb, priv) + (acc == ACC_STORE ? <usize>DTLB_SET_SIZE : 0) + <usize>((va >> 8) & 0xff0);
+  store<u64>(e, off - vpage, 8);
+  store<u64>(e, vpage);
 }
 
 /** Permission check of a leaf PTE's flags; true when allowed. */
@@ -82,6 +117,7 @@ function walk(hb: usize, va: u64, acc: u32, priv: u32): u64 {
       if ((pte & PTE_V) == 0) { mmuCause = pageFault(acc); return TRANSLATE_FAIL; }
     }
     const page = ((ppn | ((va >> 12) & lowMask)) << 12);
+    dtlbFill(hb, va, page, acc, priv);
     const e = hb + H_TLB + <usize>(((va >> 12) & (TLB_ENTRIES - 1)) * 32);
     store<u64>(e, page, T_PA);
     store<u64>(e, pte & 0xff, T_FLAGS);
@@ -99,7 +135,9 @@ export function translate(hb: usize, va: u64, acc: u32, priv: u32): u64 {
   if (load<u64>(e, T_TAG) == (((va >> 12) << 1) | 1)) {
     const flags = load<u64>(e, T_FLAGS);
     if (permitted(hb, flags, acc, priv) && (acc != ACC_STORE || (flags & PTE_D) != 0)) {
-      return load<u64>(e, T_PA) | (va & 0xfff);
+      const page = load<u64>(e, T_PA);
+      dtlbFill(hb, va, page, acc, priv);
+      return page | (va & 0xfff);
     }
   }
   return walk(hb, va, acc, priv);

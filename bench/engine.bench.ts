@@ -1,5 +1,6 @@
 // Engine throughput benchmark: M guest instructions/s of the hart engine on three kernels (ALU, call-heavy, memory copy).
-// Run: npx tsx bench/engine.bench.ts   (BENCH_JSON=1 for JSON lines; BENCH_INSNS to change the per-iteration count)
+// Run: npx tsx bench/engine.bench.ts   (BENCH_JSON=1 for JSON lines; BENCH_INSNS to change the per-iteration count;
+// BENCH_ENGINE=interp|jit, default both)
 import { assemble } from '../src/isa/index.js';
 import { DEFAULT_SLICE, Machine } from '../src/machine/index.js';
 import { measure, report } from './harness.js';
@@ -74,8 +75,9 @@ _start:
 async function main(): Promise<void> {
   const insns = Number(process.env.BENCH_INSNS ?? 50_000_000);
   const slice = Number(process.env.BENCH_SLICE ?? DEFAULT_SLICE);
-  for (const [name, src] of Object.entries(KERNELS)) {
-    const m = Machine.create({ ram: 0x400000 });
+  const engines = (process.env.BENCH_ENGINE ?? 'interp,jit').split(',') as ('interp' | 'jit')[];
+  for (const engine of engines) for (const [name, src] of Object.entries(KERNELS)) {
+    const m = Machine.create({ ram: 0x400000, engine });
     m.loadProgram(assemble(src, { file: `${name}.s` }));
     m.run({ maxInsns: 2_000_000, slice }); // warm-up: V8 tiers the run loop up between calls
     const cpu0 = process.cpuUsage();
@@ -83,7 +85,8 @@ async function main(): Promise<void> {
     const cpu = process.cpuUsage(cpu0);
     // CPU-time based figure: less sensitive to other processes on a shared machine (includes warm-up runs)
     const cpuMips = (insns * (r.samples + 2)) / ((cpu.user + cpu.system) / 1e6) / 1e6;
-    report('engine', `${name} (M instr/s, median of ${r.samples})`, insns / (r.medianMs / 1000) / 1e6, 'M instr/s', {
+    report('engine', `${name} ${engine} (M instr/s, median of ${r.samples})`, insns / (r.medianMs / 1000) / 1e6, 'M instr/s', {
+      engine,
       cpuMips,
       kernel: name,
       insns,
@@ -91,7 +94,7 @@ async function main(): Promise<void> {
       medianMs: r.medianMs,
       best: insns / (r.minMs / 1000) / 1e6,
     });
-    report('engine', `${name} (M instr/s per CPU second)`, cpuMips, 'M instr/s', { kernel: name, insns, slice, cpu: true });
+    report('engine', `${name} ${engine} (M instr/s per CPU second)`, cpuMips, 'M instr/s', { kernel: name, engine, insns, slice, cpu: true });
   }
 }
 

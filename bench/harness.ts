@@ -1,4 +1,5 @@
 // Shared benchmark helpers: tinybench runs with medians, and a machine-readable figure line per measurement.
+import '../src/machine/platform-node.js';
 import { Bench } from 'tinybench';
 
 export interface Measured {

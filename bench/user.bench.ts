@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Machine } from '../src/machine/index.js';
 import { runUserProgram } from '../src/user/index.js';
 import { measure, median, report } from './harness.js';
 
@@ -16,6 +17,17 @@ const here = await measure('user compute', () => {
   const r = runUserProgram(elf, { argv: ['compute.linux.elf'] });
   if (r.status !== 'exited' || r.exitCode !== 0) throw new Error(`compute: ${r.status} ${r.exitCode}`);
   insns = r.instructions;
+}, { iterations: RUNS, warmupIterations: 1 });
+
+// the same program built bare-metal (no translation): the Linux-user target is within 1.3x of its time
+const bareElf = readFileSync(join(root, 'test/fixtures/bin/compute.rv64imac.elf'));
+let bareInsns = 0;
+const bare = await measure('bare compute', () => {
+  const m = Machine.create({ ram: 0x800000 });
+  m.loadElf(bareElf);
+  const r = m.run({ maxInsns: 1e10 });
+  if (r.reason !== 'halted' || r.exitCode !== 0) throw new Error(`compute: ${r.reason} ${r.exitCode}`);
+  bareInsns = r.instructions;
 }, { iterations: RUNS, warmupIterations: 1 });
 
 /** Median wall time (ms) of a whole process, started RUNS times. */
@@ -35,6 +47,8 @@ const cliMs = processMs(process.execPath, ['--import', 'tsx', join(root, 'src/cl
 
 report('user', `compute.linux.elf in-process (${(insns / 1e6).toFixed(1)} M instructions)`, here.medianMs, 'ms');
 report('user', 'compute.linux.elf in-process', insns / here.medianMs / 1000, 'M instr/s');
+report('user', `compute.rv64imac.elf bare-metal (${(bareInsns / 1e6).toFixed(1)} M instructions)`, bareInsns / bare.medianMs / 1000, 'M instr/s');
+report('user', 'ratio Linux-user / bare-metal time per instruction', (here.medianMs / insns) / (bare.medianMs / bareInsns), 'x');
 if (cliMs !== undefined) report('user', 'compute.linux.elf: ftrace-lab run --user (process)', cliMs, 'ms');
 if (qemuMs === undefined) {
   process.stdout.write('user         qemu-riscv64 not available: no ratio\n');

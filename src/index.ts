@@ -1,8 +1,12 @@
 // The package's public API: the Lab (machine + guest runtime + ftrace core), the Machine, the ISA and ELF toolkits, errors.
+import './machine/platform-node.js'; // Node: engine from build/engine.wasm, hart workers on worker_threads
 export { FtraceLabError } from './errors.js';
 export * from './lab/index.js';
 export { Tracefs, TracefsError, TRACEFS_FILES, TRACERS, formatTrace, formatTraceLine, type TracefsFile, type TracefsTracer } from './tracefs/index.js';
-export { StopAllApply, TextPoker, PatchError, type PatchProtocol, type PatchableMachine, type PatchReport, type TextWriter } from './patch/index.js';
+export {
+  TextPoker, PatchError, CodePatcher, AtomicProtocol, BreakpointProtocol, StopAllProtocol, StopMachineProtocol, createProtocol,
+  PROTOCOL_NAMES, DEFAULT_PROTOCOL, formatStep, type PatchProtocol, type PatchReport, type PatchStep, type ProtocolName, type TextWriter,
+} from './patch/index.js';
 export { Machine, GuestMemory, Hart, MachineError, type MachineOptions, type RunOptions, type RunResult, type StopReason } from './machine/index.js';
 export * from './isa/index.js';
 export * from './elf/index.js';

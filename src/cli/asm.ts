@@ -1,9 +1,9 @@
 // `ftrace-lab asm prog.s -o prog.elf|prog.bin`: assembles GNU-as style source to an ELF executable or flat .text bytes.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { FtraceLabError } from '../errors.js';
 import { AsmError, assemble, toElf, toFlatBinary } from '../isa/index.js';
-import { EXIT_DATAERR, EXIT_USAGE } from './exit-codes.js';
+import { EXIT_DATAERR } from './exit-codes.js';
+import { parseAddressArg, parseChoice, VerbUsageError } from './verb-args.js';
+import { readInputFile, setDebug, verbMain, writeOutputFile } from './verb-main.js';
 
 export const ASM_USAGE = `usage: ftrace-lab asm prog.s [-o prog.elf|prog.bin] [--march rv64imac] [--base 0x80000000]
 
@@ -17,9 +17,9 @@ export const ASM_USAGE = `usage: ftrace-lab asm prog.s [-o prog.elf|prog.bin] [-
 Exit status: 0 on success, 65 when the source has errors (all listed as file:line:column), 64 for a bad command line.`;
 
 /** A bad command line. */
-export class AsmUsageError extends FtraceLabError {
+export class AsmUsageError extends VerbUsageError {
   constructor(message: string) {
-    super('ASM_USAGE', message);
+    super(message, 'ASM_USAGE');
   }
 }
 
@@ -30,12 +30,6 @@ export interface AsmArgs {
   march?: string;
   base?: number;
   sectionAddrs: Record<string, number>;
-}
-
-function parseAddress(text: string): number {
-  const v = Number(text.replace(/_/g, ''));
-  if (!/^(0x[0-9a-f_]+|[0-9_]+)$/i.test(text) || !Number.isSafeInteger(v)) throw new AsmUsageError(`bad address '${text}' (expected e.g. 0x80000000)`);
-  return v;
 }
 
 export function parseAsmArgs(argv: string[]): AsmArgs | 'help' {
@@ -53,22 +47,20 @@ export function parseAsmArgs(argv: string[]): AsmArgs | 'help' {
       return v;
     };
     if (a === '-h' || a === '--help') return 'help';
+    else if (a === '--debug') setDebug(true);
     else if (a === '-o' || a === '--output') output = value();
     else if (a === '--march' || a === '-march') march = value();
-    else if (a === '--base') base = parseAddress(value());
-    else if (a === '--format') {
-      const f = value();
-      if (f !== 'elf' && f !== 'bin') throw new AsmUsageError(`bad --format '${f}' (expected elf or bin)`);
-      format = f;
-    } else if (a === '--section-addr') {
+    else if (a === '--base') base = parseAddressArg(value(), a);
+    else if (a === '--format') format = parseChoice(value(), a, ['elf', 'bin'] as const);
+    else if (a === '--section-addr') {
       const m = /^([^=]+)=(.+)$/.exec(value());
-      if (!m) throw new AsmUsageError('--section-addr expects NAME=ADDR');
-      sectionAddrs[m[1]!] = parseAddress(m[2]!);
-    } else if (a.startsWith('-') && a !== '-') throw new AsmUsageError(`unknown option ${a}`);
+      if (!m) throw new AsmUsageError('--section-addr: expected NAME=ADDR, e.g. .data=0x80100000');
+      sectionAddrs[m[1]!] = parseAddressArg(m[2]!, a);
+    } else if (a.startsWith('-') && a !== '-') throw new AsmUsageError(`unknown option '${a}'`);
     else if (input === undefined) input = a;
-    else throw new AsmUsageError(`unexpected argument ${a}`);
+    else throw new AsmUsageError(`unexpected argument '${a}' (one source file per run)`);
   }
-  if (input === undefined) throw new AsmUsageError('missing input file');
+  if (input === undefined) throw new AsmUsageError('missing the source file (prog.s)');
   const out = output ?? `${input.replace(/\.[sS]$/, '')}.elf`;
   return {
     input,
@@ -80,26 +72,8 @@ export function parseAsmArgs(argv: string[]): AsmArgs | 'help' {
   };
 }
 
-export async function main(argv: string[]): Promise<number> {
-  let args: AsmArgs | 'help';
-  try {
-    args = parseAsmArgs(argv);
-  } catch (e) {
-    if (!(e instanceof AsmUsageError)) throw e;
-    process.stderr.write(`ftrace-lab asm: ${e.message}\n${ASM_USAGE}\n`);
-    return EXIT_USAGE;
-  }
-  if (args === 'help') {
-    process.stdout.write(ASM_USAGE + '\n');
-    return 0;
-  }
-  let source: string;
-  try {
-    source = readFileSync(args.input, 'utf8');
-  } catch (e) {
-    process.stderr.write(`ftrace-lab asm: cannot read ${args.input}: ${(e as Error).message}\n`);
-    return EXIT_DATAERR;
-  }
+async function asmMain(args: AsmArgs): Promise<number> {
+  const source = readInputFile(args.input).toString('utf8');
   try {
     const prog = assemble(source, {
       file: args.input,
@@ -107,11 +81,13 @@ export async function main(argv: string[]): Promise<number> {
       ...(args.base !== undefined ? { base: args.base } : {}),
       sectionAddrs: args.sectionAddrs,
     });
-    writeFileSync(args.output, args.format === 'bin' ? toFlatBinary(prog) : toElf(prog));
+    writeOutputFile(args.output, args.format === 'bin' ? toFlatBinary(prog) : toElf(prog));
     return 0;
   } catch (e) {
     if (!(e instanceof AsmError)) throw e;
-    process.stderr.write(e.message + '\n');
+    process.stderr.write(e.message + '\n'); // file:line:column: message, one per error
     return EXIT_DATAERR;
   }
 }
+
+export const main = verbMain('asm', ASM_USAGE, parseAsmArgs, asmMain);

@@ -1,11 +1,12 @@
 // `ftrace-lab disasm prog.elf [--symbol NAME]`: objdump-style disassembly of an ELF's executable sections or one function.
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseElf } from '../elf/reader.js';
 import type { ElfImage, ElfSection } from '../elf/types.js';
 import { FtraceLabError } from '../errors.js';
 import { disassembleRange } from '../isa/index.js';
-import { EXIT_DATAERR, EXIT_USAGE } from './exit-codes.js';
+import { EXIT_DATAERR } from './exit-codes.js';
+import { VerbUsageError } from './verb-args.js';
+import { readInputFile, say, setDebug, verbMain } from './verb-main.js';
 
 export const DISASM_USAGE = `usage: ftrace-lab disasm prog.elf [--symbol NAME] [--no-aliases]
 
@@ -18,9 +19,9 @@ const SHF_EXECINSTR = 0x4;
 const SHT_NOBITS = 8;
 
 /** A bad command line. */
-export class DisasmUsageError extends FtraceLabError {
+export class DisasmUsageError extends VerbUsageError {
   constructor(message: string) {
-    super('DISASM_USAGE', message);
+    super(message, 'DISASM_USAGE');
   }
 }
 
@@ -44,17 +45,18 @@ export function parseDisasmArgs(argv: string[]): DisasmArgs | 'help' {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '-h' || a === '--help') return 'help';
+    else if (a === '--debug') setDebug(true);
     else if (a === '--symbol' || a === '-s') {
       symbol = argv[++i];
       if (symbol === undefined) throw new DisasmUsageError(`${a} needs a value`);
     } else if (a === '--no-aliases' || (a === '-M' && argv[i + 1] === 'no-aliases')) {
       if (a === '-M') i++;
       noAliases = true;
-    } else if (a.startsWith('-')) throw new DisasmUsageError(`unknown option ${a}`);
+    } else if (a.startsWith('-')) throw new DisasmUsageError(`unknown option '${a}'`);
     else if (file === undefined) file = a;
-    else throw new DisasmUsageError(`unexpected argument ${a}`);
+    else throw new DisasmUsageError(`unexpected argument '${a}' (one ELF file per run)`);
   }
-  if (file === undefined) throw new DisasmUsageError('missing ELF file');
+  if (file === undefined) throw new DisasmUsageError('missing the ELF file to disassemble');
   return { file, noAliases, ...(symbol !== undefined ? { symbol } : {}) };
 }
 
@@ -85,33 +87,18 @@ export function disassembleElf(bytes: Uint8Array, img: ElfImage, name: string, o
   return out.join('\n');
 }
 
-export async function main(argv: string[]): Promise<number> {
-  let args: DisasmArgs | 'help';
+async function disasmMain(args: DisasmArgs): Promise<number> {
+  const bytes = readInputFile(args.file);
+  let img: ElfImage;
   try {
-    args = parseDisasmArgs(argv);
-  } catch (e) {
-    if (!(e instanceof DisasmUsageError)) throw e;
-    process.stderr.write(`ftrace-lab disasm: ${e.message}\n${DISASM_USAGE}\n`);
-    return EXIT_USAGE;
-  }
-  if (args === 'help') {
-    process.stdout.write(DISASM_USAGE + '\n');
-    return 0;
-  }
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(args.file);
-  } catch (e) {
-    process.stderr.write(`ftrace-lab disasm: cannot read ${args.file}: ${(e as Error).message}\n`);
-    return EXIT_DATAERR;
-  }
-  try {
-    const img = parseElf(bytes);
-    process.stdout.write(disassembleElf(bytes, img, basename(args.file), { ...(args.symbol !== undefined ? { symbol: args.symbol } : {}), noAliases: args.noAliases }));
-    return 0;
+    img = parseElf(bytes);
   } catch (e) {
     if (!(e instanceof FtraceLabError)) throw e;
-    process.stderr.write(`ftrace-lab disasm: ${e.message}\n`);
+    say('disasm', `${args.file}: ${e.message}`);
     return EXIT_DATAERR;
   }
+  process.stdout.write(disassembleElf(bytes, img, basename(args.file), { ...(args.symbol !== undefined ? { symbol: args.symbol } : {}), noAliases: args.noAliases }));
+  return 0;
 }
+
+export const main = verbMain('disasm', DISASM_USAGE, parseDisasmArgs, disasmMain);

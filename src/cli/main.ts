@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // ftrace-lab command line: dispatches a verb to its module in src/cli/ (one module per verb).
-import { FtraceLabError } from '../errors.js';
-import { EXIT_DATAERR, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
+import '../machine/platform-node.js';
+import { readFileSync } from 'node:fs';
+import { EXIT_USAGE } from './exit-codes.js';
+import { reportUncaught, setDebug } from './verb-main.js';
 
 type VerbMain = (argv: string[]) => Promise<number>;
 
@@ -9,31 +11,48 @@ type VerbMain = (argv: string[]) => Promise<number>;
 const VERBS: Record<string, { summary: string; load: () => Promise<{ main: VerbMain }> }> = {
   asm: { summary: 'assemble a GNU-as style .s file to ELF (.elf) or flat binary (.bin)', load: () => import('./asm.js') },
   disasm: { summary: 'disassemble an ELF (objdump-style), optionally one --symbol', load: () => import('./disasm.js') },
-  run: { summary: 'run an ELF on the emulated machine', load: () => import('./run.js') },
+  run: { summary: 'run an ELF on the emulated machine (--gdb PORT: debug it with gdb)', load: () => import('./run.js') },
   start: { summary: 'the main job (npm start): the ftrace-ops overhead sweep', load: () => import('./start.js') },
   trace: { summary: 'run a program with the function tracer on and print the trace', load: () => import('./trace.js') },
   boot: { summary: 'boot Linux with OpenSBI on the QEMU-virt board (1-8 harts) and report its code patching', load: () => import('./boot.js') },
   bench: { summary: 'ftrace-ops sample: overhead per traced call vs number of ops', load: () => import('./bench.js') },
+  protocols: { summary: 'compare the patch protocols while harts run the traced workload', load: () => import('./protocols.js') },
+  serve: { summary: 'serve the browser page (web/dist) with the cross-origin isolation headers', load: () => import('./serve.js') },
 };
 
-export const USAGE = `usage: ftrace-lab <verb> [options]
+export const USAGE = `usage: ftrace-lab [--version] [--debug] <verb> [options]
 
 verbs:
 ${Object.entries(VERBS)
-  .map(([v, d]) => `  ${v.padEnd(8)} ${d.summary}`)
+  .map(([v, d]) => `  ${v.padEnd(9)} ${d.summary}`)
   .join('\n')}
 
-Run 'ftrace-lab <verb> --help' for the options of a verb.`;
+Run 'ftrace-lab <verb> --help' for the options of a verb. --debug (before or after the verb) prints the stack trace
+of an internal error.`;
+
+/** The package's version (package.json two levels above dist/cli/). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 async function cli(argv: string[]): Promise<number> {
+  while (argv[0] === '--debug') {
+    setDebug(true);
+    argv = argv.slice(1);
+  }
   const [verb, ...rest] = argv;
+  if (verb === '--version' || verb === '-V' || verb === 'version') {
+    process.stdout.write(`ftrace-lab ${version()}\n`);
+    return 0;
+  }
   if (!verb || verb === '-h' || verb === '--help' || verb === 'help') {
-    process.stdout.write(USAGE + '\n');
+    (verb ? process.stdout : process.stderr).write(USAGE + '\n');
     return verb ? 0 : EXIT_USAGE;
   }
-  const entry = VERBS[verb];
+  const entry = Object.hasOwn(VERBS, verb) ? VERBS[verb] : undefined;
   if (!entry) {
-    process.stderr.write(`ftrace-lab: unknown verb '${verb}'\n${USAGE}\n`);
+    process.stderr.write(`ftrace-lab: unknown verb '${verb}' (verbs: ${Object.keys(VERBS).join(', ')})\nRun 'ftrace-lab --help' for the list.\n`);
     return EXIT_USAGE;
   }
   const mod = await entry.load();
@@ -45,12 +64,6 @@ cli(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof FtraceLabError) {
-      process.stderr.write(`ftrace-lab: ${err.message}\n`);
-      process.exitCode = EXIT_DATAERR;
-    } else {
-      process.stderr.write(`ftrace-lab: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
-      process.exitCode = EXIT_INTERNAL;
-    }
+    process.exitCode = reportUncaught(err);
   },
 );

@@ -1,10 +1,11 @@
 // `ftrace-lab run --user prog [args...]`: runs a static Linux program as a U-mode process with host-served syscalls.
-import { readFileSync, readSync } from 'node:fs';
+import { readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FtraceLabError } from '../errors.js';
 import { runUserProgram, type UserRunResult } from '../user/index.js';
-import { EXIT_BUDGET, EXIT_DATAERR, EXIT_GUEST_FAULT, EXIT_USAGE } from './exit-codes.js';
+import { EXIT_BUDGET, EXIT_GUEST_FAULT } from './exit-codes.js';
 import type { RunArgs } from './run.js';
+import { exitStatusOf, guestWrite, readInputFile, report, say as sayAs } from './verb-main.js';
 
 /** Up to max bytes of the host's stdin (blocking); empty at end of file. */
 function readHostStdin(max: number): Uint8Array {
@@ -43,18 +44,10 @@ export function userExitStatus(r: UserRunResult): number {
 }
 
 export async function runUser(args: RunArgs): Promise<number> {
-  const say = (line: string): void => {
-    process.stderr.write(`ftrace-lab run: ${line}\n`);
-  };
-  let elf: Uint8Array;
+  const say = (line: string): void => sayAs('run', line);
+  const elf = readInputFile(args.file);
   const files = new Map<string, Uint8Array>();
-  try {
-    elf = readFileSync(args.file);
-    for (const [guest, host] of args.maps ?? []) files.set(guest, readFileSync(host));
-  } catch (e) {
-    say(`cannot read ${(e as NodeJS.ErrnoException).path ?? args.file}: ${(e as Error).message}`);
-    return EXIT_DATAERR;
-  }
+  for (const [guest, host] of args.maps ?? []) files.set(guest, readInputFile(host));
   const t0 = performance.now();
   let r: UserRunResult;
   try {
@@ -67,15 +60,15 @@ export async function runUser(args: RunArgs): Promise<number> {
       maxInsns: args.maxInsns,
       io: {
         readStdin: readHostStdin,
-        writeStdout: (b) => process.stdout.write(b),
-        writeStderr: (b) => process.stderr.write(b),
+        writeStdout: (b) => guestWrite(1, b),
+        writeStderr: (b) => guestWrite(2, b),
         diagnostic: say,
       },
     });
   } catch (e) {
     if (!(e instanceof FtraceLabError)) throw e;
     say(`${args.file}: ${e.message}`);
-    return e.code === 'MACHINE_BAD_OPTION' || e.code === 'USER_BAD_OPTION' ? EXIT_USAGE : EXIT_DATAERR;
+    return exitStatusOf(e);
   }
   const seconds = (performance.now() - t0) / 1000;
   const status = userExitStatus(r);
@@ -83,10 +76,10 @@ export async function runUser(args: RunArgs): Promise<number> {
   if (r.status === 'deadlock') say(`guest deadlocked: ${r.detail}`);
   if (r.status === 'budget') say(`instruction budget of ${args.maxInsns} exhausted`);
   const mips = seconds > 0 ? r.instructions / seconds / 1e6 : 0;
-  if (args.stats) say(`instructions: ${r.instructions}  seconds: ${seconds.toFixed(3)}  M instr/s: ${mips.toFixed(1)}`);
+  if (args.stats) report(`instructions: ${r.instructions}  seconds: ${seconds.toFixed(3)}  M instr/s: ${mips.toFixed(1)}`);
   if (args.json) {
     const line = { instructions: r.instructions, seconds, mips, status: r.status, exitCode: r.exitCode, signal: r.signal?.name ?? null, unknownSyscalls: r.unknownSyscalls };
-    process.stderr.write(JSON.stringify(line) + '\n');
+    report(JSON.stringify(line));
   }
   return status;
 }

@@ -1,12 +1,43 @@
 // `ftrace-lab start` (npm start): the overhead sweep on the synthetic kernel, sized to finish well within a minute.
 import { PUBLISHED_ROWS } from '../lab/overhead-sweep.js';
-import { runBench } from './bench.js';
+import { runBench, type BenchArgs } from './bench.js';
+import { ArgCursor, parseIntArg, VerbUsageError } from './verb-args.js';
+import { setDebug, verbMain } from './verb-main.js';
 
 /** Calls per row for npm start (the bench verb's default stays 100,000). */
 export const START_CALLS = 10_000;
+/** Interleaved host-time repeats per row for npm start. */
+export const START_REPEATS = 5;
 
-export async function main(argv: string[]): Promise<number> {
-  const out = argv.includes('--no-files') ? null : 'bench-out';
-  await runBench({ calls: START_CALLS, rows: [...PUBLISHED_ROWS], saveRegs: false, schemes: ['list', 'callops'], repeats: 3, out, json: false });
-  return 0;
+export const START_USAGE = `usage: ftrace-lab start [--out DIR] [--no-files] [--calls N] [--repeats N]
+
+The main job (what 'npm start' runs): the ftrace-ops overhead sweep of 'ftrace-lab bench' over the published rows,
+both call-site schemes, ${START_CALLS.toLocaleString('en-US')} calls per row. Prints the table (what each scheme is and what baseline and
+overhead mean come first), and writes results.json and overhead.svg.
+
+  --out DIR         where results.json and overhead.svg go (default bench-out/)
+  --no-files        write nothing
+  --calls N         calls per row, 1 to 1e9 (default ${START_CALLS})
+  --repeats N       interleaved host-time measurements per row, 1 to 1000 (default ${START_REPEATS})
+
+For other rows, schemes or JSON output use 'ftrace-lab bench' (see 'ftrace-lab bench --help').`;
+
+export function parseStartArgs(argv: readonly string[]): BenchArgs | 'help' {
+  const a: BenchArgs = { calls: START_CALLS, rows: [...PUBLISHED_ROWS], saveRegs: false, schemes: ['list', 'callops'], repeats: START_REPEATS, out: 'bench-out', json: false };
+  const c = new ArgCursor(argv);
+  for (let w = c.next(); w !== undefined; w = c.next()) {
+    if (w === '-h' || w === '--help') return 'help';
+    else if (w === '--debug') setDebug(true);
+    else if (w === '--out') a.out = c.value(w);
+    else if (w === '--no-files') a.out = null;
+    else if (w === '--calls') a.calls = parseIntArg(c.value(w), w, 1, 1e9);
+    else if (w === '--repeats') a.repeats = parseIntArg(c.value(w), w, 1, 1000);
+    else throw new VerbUsageError(`unknown argument '${w}'`);
+  }
+  return a;
 }
+
+export const main = verbMain('start', START_USAGE, parseStartArgs, async (a) => {
+  await runBench(a);
+  return 0;
+});

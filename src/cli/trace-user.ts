@@ -1,28 +1,20 @@
 // `ftrace-lab trace --user`: a static Linux program traced from its first instruction to its end, printed as the function tracer's trace.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FtraceLabError } from '../errors.js';
 import { traceUserProgram } from '../lab/user-trace.js';
 import { formatTraceHeader, formatTraceLine } from '../tracefs/trace-format.js';
 import { EXIT_DATAERR } from './exit-codes.js';
+import { guestWrite, readInputFile, say as sayAs } from './verb-main.js';
 import { userExitStatus } from './run-user.js';
 import type { TraceArgs } from './trace.js';
 
 export async function traceUserMain(a: TraceArgs, guestArgs: readonly string[]): Promise<number> {
-  const say = (line: string): void => {
-    process.stderr.write(`ftrace-lab trace: ${line}\n`);
-  };
+  const say = (line: string): void => sayAs('trace', line);
   const file = a.file!;
-  let elf: Uint8Array;
-  try {
-    elf = readFileSync(file);
-  } catch (e) {
-    say(`cannot read ${file}: ${(e as Error).message}`);
-    return EXIT_DATAERR;
-  }
+  const elf = readInputFile(file);
   const lines: string[] = [];
   const toStderr = (b: Uint8Array): void => {
-    process.stderr.write(b); // the program's own output, kept apart from the trace
+    guestWrite(2, b); // the program's own output, kept apart from the trace
   };
   let r;
   try {

@@ -2,5 +2,6 @@
 export { parseElf, type ParseElfOptions } from './reader.js';
 export { writeElfExecutable } from './writer.js';
 export { loadSegments } from './loader.js';
+export { linuxAbiEvidence } from './linux-abi.js';
 export { ElfError, type ElfErrorCode } from './errors.js';
 export type * from './types.js';

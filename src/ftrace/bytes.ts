@@ -11,7 +11,13 @@ export function u32le(v: number): Uint8Array {
 /** A guest address or count as 8 little-endian bytes (addresses must be safe integers >= 0). */
 export function u64le(v: number): Uint8Array {
   const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(v), true);
+  const dv = new DataView(out.buffer);
+  if (Number.isSafeInteger(v) && v >= 0) {
+    dv.setUint32(0, v >>> 0, true);
+    dv.setUint32(4, Math.floor(v / 0x100000000), true);
+  } else {
+    dv.setBigUint64(0, BigInt(v), true); // throws like before for what is not a 64-bit unsigned integer
+  }
   return out;
 }
 

@@ -16,7 +16,8 @@ export type FtraceErrorCode =
   | 'FTRACE_OUT_OF_REACH' // the frozen auipc cannot reach the requested trampoline
   | 'FTRACE_BAD_LAYOUT' // a scheme used with a site layout it cannot patch
   | 'FTRACE_PATCH_MISMATCH' // the text does not hold the bytes the plan expects (old != current)
-  | 'FTRACE_NO_MEMORY'; // the guest allocator ran out of space
+  | 'FTRACE_NO_MEMORY' // the guest allocator ran out of space
+  | 'FTRACE_BAD_FREE'; // a guest heap free of something that is not a live block (double free)
 
 /** Error raised by the ftrace core; `code` says which kernel failure it models. */
 export class FtraceError extends FtraceLabError {

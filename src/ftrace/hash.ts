@@ -13,8 +13,27 @@ const MASK64 = (1n << 64n) - 1n;
 export function hashLong(val: number | bigint, bits: number): number {
   if (!Number.isInteger(bits) || bits < 0 || bits > 32) throw new RangeError(`hash bits ${bits} out of range`);
   if (bits === 0) return 0;
+  if (typeof val === 'number' && Number.isSafeInteger(val) && val >= 0) return hashSafeInteger(val, bits);
   const v = BigInt(val) & MASK64;
   return Number(((v * GOLDEN_RATIO_64) & MASK64) >> BigInt(64 - bits));
+}
+
+const GOLDEN_HI = 0x61c88646;
+const GOLDEN_LO = 0x80b583eb;
+const TWO32 = 0x1_0000_0000;
+
+/** The high 32 bits of the 64-bit product of two u32 (16-bit limbs keep every partial product exact in a double). */
+function mulHi32(a: number, b: number): number {
+  const a1 = a >>> 16, a0 = a & 0xffff, b1 = b >>> 16, b0 = b & 0xffff;
+  return a1 * b1 + Math.floor(((a1 * b0 + a0 * b1) * 0x10000 + a0 * b0) / TWO32);
+}
+
+/** hash_64 for an address below 2^53 without BigInt: only the high word of val * GOLDEN_RATIO_64 mod 2^64 is needed. */
+function hashSafeInteger(val: number, bits: number): number {
+  const lo = val >>> 0;
+  const hi = Math.floor(val / TWO32) >>> 0;
+  const top = (mulHi32(lo, GOLDEN_LO) + (Math.imul(lo, GOLDEN_HI) >>> 0) + (Math.imul(hi, GOLDEN_LO) >>> 0)) >>> 0;
+  return bits === 32 ? top : top >>> (32 - bits);
 }
 
 /** fls(x): 1-based index of the most significant set bit, 0 for 0. */

@@ -35,6 +35,6 @@ export {
   type GuestFree,
 } from './patch-plan.js';
 export { RuntimeSymbols, CORE_SYMBOLS, type GuestRuntimeSymbols } from './runtime-symbols.js';
-export { BumpAllocator, type GuestAllocator } from './guest-alloc.js';
+export { GuestHeap, POISON_BYTE, type FreedBlock, type GuestAllocator } from './guest-alloc.js';
 export * from './guest-layout.js';
 export { createScheme, SCHEME_NAMES, ListScheme, CallOpsScheme, type CallSiteScheme } from './schemes/index.js';

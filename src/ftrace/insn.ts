@@ -12,9 +12,16 @@ export function auipcT0(imm20: number): number {
   return encodeAuipc('t0', imm20 & 0xfffff) >>> 0;
 }
 
+/** Encoded `jalr t0, imm12(t0)` words by imm12 + 2048, filled on first use (every update re-encodes thousands). */
+const jalrT0Words = new Float64Array(4096).fill(-1);
+
 /** `jalr t0, imm12(t0)` (imm12 signed, -2048..2047). */
 export function jalrT0(imm12: number): number {
-  return encodeJalr('t0', 't0', imm12) >>> 0;
+  const i = imm12 + 2048;
+  if (!Number.isInteger(imm12) || i < 0 || i >= 4096) return encodeJalr('t0', 't0', imm12) >>> 0; // the encoder reports it
+  let w = jalrT0Words[i]!;
+  if (w < 0) jalrT0Words[i] = w = encodeJalr('t0', 't0', imm12) >>> 0;
+  return w;
 }
 
 /** Check that `target - pc` fits the ±2 GiB reach of an auipc+jalr pair. */
@@ -29,6 +36,11 @@ function pairOffset(pc: number, target: number): number {
 /** to_auipc_t0: the auipc word of an auipc+jalr pair at `pc` calling `target` (hi part rounded for the signed lo). */
 export function auipcT0For(pc: number, target: number): number {
   return auipcT0(splitHiLo(pairOffset(pc, target)).hi20);
+}
+
+/** The hi20 field of the auipc of an auipc+jalr pair at `pc` calling `target` (what a frozen auipc fixes). */
+export function auipcHi20For(pc: number, target: number): number {
+  return splitHiLo(pairOffset(pc, target)).hi20;
 }
 
 /** to_jalr_t0: the jalr word of an auipc+jalr pair whose auipc sits at `pc`, calling `target`. */

@@ -99,6 +99,18 @@ export function planWriteOrder(plan: PatchPlan): VerifiedWrite[] {
  */
 export function applyPlanStopped(plan: PatchPlan, target: PatchTarget): void {
   const writes = planWriteOrder(plan);
+  if (!anyOverlap(writes)) {
+    // no write sees another's bytes (the usual case: one write per site): check each against the text as it is
+    for (const w of writes) {
+      if (!w.old) continue;
+      const cur = target.read(w.addr, w.old.length);
+      if (!bytesEqual(cur, w.old)) {
+        throw new FtraceError('FTRACE_PATCH_MISMATCH', `${w.what} at ${hexAddr(w.addr)}: expected ${toHex(w.old)}, text holds ${toHex(cur)}`);
+      }
+    }
+    for (const w of writes) target.write(w.addr, w.new);
+    return;
+  }
   const overlay = new Map<number, number>(); // byte address -> value after the earlier writes
   for (const w of writes) {
     if (w.old) {
@@ -117,6 +129,17 @@ export function applyPlanStopped(plan: PatchPlan, target: PatchTarget): void {
     for (let i = 0; i < w.new.length; i++) overlay.set(w.addr + i, w.new[i]!);
   }
   for (const w of writes) target.write(w.addr, w.new);
+}
+
+/** Do any two writes touch a common byte? */
+function anyOverlap(writes: readonly VerifiedWrite[]): boolean {
+  const byAddr = writes.map((w) => [w.addr, w.addr + Math.max(w.new.length, w.old?.length ?? 0)] as const).sort((a, b) => a[0] - b[0]);
+  let end = -Infinity;
+  for (const [lo, hi] of byAddr) {
+    if (lo < end) return true;
+    end = Math.max(end, hi);
+  }
+  return false;
 }
 
 /** A PatchTarget over a plain byte array that starts at guest address `base` (tests, offline planning). */

@@ -45,6 +45,11 @@ export function ringBufferLost(mem: GuestMemoryAccess, header: number): number {
   return Number(u64(mem, header + rb.RB_LOST));
 }
 
+/** A u64 field that holds a guest address or a count (below 2^53) as a number, without a BigInt. */
+function num64(dv: DataView, at: number): number {
+  return dv.getUint32(at, true) + dv.getUint32(at + 4, true) * 0x100000000;
+}
+
 /** Read every committed, unconsumed event and advance `tail` past them (the consumer side). */
 export function drainRingBuffer(mem: GuestMemoryAccess, header: number): TraceEvent[] {
   if (header === 0) return [];
@@ -56,18 +61,28 @@ export function drainRingBuffer(mem: GuestMemoryAccess, header: number): TraceEv
     throw new GuestRuntimeError('GUEST_BAD_BUFFER', `ring buffer at 0x${header.toString(16)}: head ${head}, tail ${tail}, size ${size} are inconsistent`);
   }
   const out: TraceEvent[] = [];
-  for (let i = tail; i < head; i++) {
-    const at = data + Number(i & (size - 1n)) * rb.RB_EVENT_SIZE;
-    const dv = new DataView(mem.read(at, rb.RB_EVENT_SIZE).slice().buffer);
-    out.push({
-      ip: Number(dv.getBigUint64(rb.RB_EVENT_IP, true)),
-      parentIp: Number(dv.getBigUint64(rb.RB_EVENT_PARENT_IP, true)),
-      timestamp: dv.getBigUint64(rb.RB_EVENT_TIMESTAMP, true),
-      op: Number(dv.getBigUint64(rb.RB_EVENT_OP, true)),
-      qs: Number(dv.getBigUint64(rb.RB_EVENT_QS, true)),
-      hart: dv.getUint32(rb.RB_EVENT_HART, true),
-      type: dv.getUint32(rb.RB_EVENT_TYPE, true),
-    });
+  const n = Number(size);
+  let i = Number(tail & (size - 1n));
+  let left = Number(head - tail);
+  while (left > 0) {
+    // one bulk read per contiguous run of slots (at most two: before and after the wrap)
+    const run = Math.min(left, n - i);
+    const bytes = mem.read(data + i * rb.RB_EVENT_SIZE, run * rb.RB_EVENT_SIZE);
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let k = 0; k < run; k++) {
+      const at = k * rb.RB_EVENT_SIZE;
+      out.push({
+        ip: num64(dv, at + rb.RB_EVENT_IP),
+        parentIp: num64(dv, at + rb.RB_EVENT_PARENT_IP),
+        timestamp: dv.getBigUint64(at + rb.RB_EVENT_TIMESTAMP, true),
+        op: num64(dv, at + rb.RB_EVENT_OP),
+        qs: num64(dv, at + rb.RB_EVENT_QS),
+        hart: dv.getUint32(at + rb.RB_EVENT_HART, true),
+        type: dv.getUint32(at + rb.RB_EVENT_TYPE, true),
+      });
+    }
+    left -= run;
+    i = (i + run) % n;
   }
   const t = new Uint8Array(8);
   new DataView(t.buffer).setBigUint64(0, head, true);

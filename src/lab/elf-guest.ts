@@ -4,9 +4,10 @@ import { functionEntriesFromSymbols } from '../ftrace/init.js';
 import { SITE_LAYOUTS } from '../ftrace/site-layout.js';
 import { buildGuestRuntime } from '../guest/runtime.js';
 import { guestRuntimeSymbols } from '../guest/symbols.js';
-import { assemble } from '../isa/index.js';
+import { assemble, type AssembledProgram } from '../isa/index.js';
+import { canonicalKey, MemoCache } from '../util/memo-cache.js';
 import { LabError } from './errors.js';
-import { LAB_HEAP_SIZE, machineFor, type BootedGuest } from './guest-boot.js';
+import { labHeapSize, machineFor, type BootedGuest } from './guest-boot.js';
 import type { LabOptions, ResolvedLabOptions } from './options.js';
 import { Symbolizer } from './symbolizer.js';
 
@@ -15,6 +16,20 @@ const ELF_MAIN = 'lab_elf_main';
 const ELF_SECONDARY = 'lab_elf_secondary';
 
 const alignUp = (v: number, a: number) => Math.ceil(v / a) * a;
+
+/** Assembled runtimes by (source, base): the source text carries every runtime option, so it is the key. */
+const runtimeCache = new MemoCache<AssembledProgram>(8);
+
+function assembleRuntime(source: string, base: number): AssembledProgram {
+  return runtimeCache.get(canonicalKey({ source, base }), () => {
+    const p = assemble(source, { file: 'lab-elf-runtime.s', base });
+    for (const s of p.sections) Object.freeze(s);
+    for (const s of p.symbols) Object.freeze(s);
+    Object.freeze(p.sections);
+    Object.freeze(p.symbols);
+    return Object.freeze(p);
+  });
+}
 
 /**
  * Boot order per hart: the runtime's _start (tp = per-hart block for the tracers, ring buffer set up), then a jump to
@@ -45,10 +60,10 @@ export function bootElfGuest(o: ResolvedLabOptions, bytes: Uint8Array, opts: Lab
     '',
   ].join('\n');
   const source =
-    buildGuestRuntime({ harts: o.harts, scheme: o.scheme, bufferSizeKb: o.bufferSizeKb, heapSize: LAB_HEAP_SIZE, mainSymbol: ELF_MAIN, secondarySymbol: ELF_SECONDARY }) +
+    buildGuestRuntime({ harts: o.harts, scheme: o.scheme, bufferSizeKb: o.bufferSizeKb, heapSize: labHeapSize(elf.patchableEntries.length), mainSymbol: ELF_MAIN, secondarySymbol: ELF_SECONDARY }) +
     '\n' +
     glue;
-  const runtime = assemble(source, { file: 'lab-elf-runtime.s', base });
+  const runtime = assembleRuntime(source, base);
   const machine = machineFor(o, opts);
   machine.loadElf(bytes);
   machine.loadProgram(runtime); // harts start at the runtime's _start
@@ -60,9 +75,11 @@ export function bootElfGuest(o: ResolvedLabOptions, bytes: Uint8Array, opts: Lab
   return {
     machine,
     symbols,
+    runtimeSizes: new Map(runtime.symbols.map((s) => [s.name, s.size])),
     symbolizer: new Symbolizer([...functions, ...runtime.symbols.filter((s) => s.type === 'func')]),
     runtimeSymbols: guestRuntimeSymbols(runtime),
     entries: functionEntriesFromSymbols(elf.patchableEntries, elf.functions, layout),
     layout,
+    runtimeTrapVector: false,
   };
 }

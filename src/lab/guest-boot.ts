@@ -12,16 +12,28 @@ export interface BootedGuest {
   readonly machine: Machine;
   /** Every symbol of the guest (name -> address). */
   readonly symbols: ReadonlyMap<string, number>;
+  /** Sizes of the guest runtime's symbols (name -> bytes), for code the lab copies (module callbacks). */
+  readonly runtimeSizes: ReadonlyMap<string, number>;
   readonly symbolizer: Symbolizer;
   readonly runtimeSymbols: GuestRuntimeSymbols;
   readonly entries: readonly FunctionEntry[];
   readonly layout: SiteLayout;
   /** The synthetic image (absent for an ELF guest). */
   readonly image?: GuestImage;
+  /** Does the runtime's trap vector stay installed (false for an ELF guest, whose start-up installs its own)? */
+  readonly runtimeTrapVector: boolean;
 }
 
 /** Guest heap for ops/hash mirrors and count tables. */
 export const LAB_HEAP_SIZE = 1 << 20;
+
+/**
+ * Heap for a guest with `functions` patchable functions: room for a few filter hashes, the stop_machine patch vector
+ * (two 24-byte entries per site) and the text_poke_bp table (16 bytes per site) at once.
+ */
+export function labHeapSize(functions: number): number {
+  return Math.ceil((LAB_HEAP_SIZE + functions * 192) / 4096) * 4096;
+}
 
 export function machineFor(o: ResolvedLabOptions, opts: LabOptions): Machine {
   return Machine.create({
@@ -30,6 +42,7 @@ export function machineFor(o: ResolvedLabOptions, opts: LabOptions): Machine {
     mode: o.mode,
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.quantum !== undefined ? { quantum: opts.quantum } : {}),
+    ...(opts.fetch !== undefined ? { fetch: opts.fetch } : {}),
   });
 }
 
@@ -39,11 +52,13 @@ export function bootSyntheticGuest(o: ResolvedLabOptions, opts: LabOptions): Boo
   const image =
     opts.image ??
     buildGuestImage({
-      runtime: { harts: o.harts, scheme: o.scheme, bufferSizeKb: o.bufferSizeKb, heapSize: LAB_HEAP_SIZE },
+      runtime: { harts: o.harts, scheme: o.scheme, bufferSizeKb: o.bufferSizeKb, heapSize: labHeapSize(k.functions ?? 1000) },
       kernel: k,
       sample: { nrCalls: k.nrCalls ?? 100_000 },
       runSample: k.runSample ?? false,
       input: k.input ?? 1,
+      workload: k.workload ?? 'once',
+      iterations: k.iterations ?? 0,
     });
   const rt = image.runtimeSymbols;
   const machine = machineFor(o, opts);
@@ -51,10 +66,12 @@ export function bootSyntheticGuest(o: ResolvedLabOptions, opts: LabOptions): Boo
   return {
     machine,
     symbols: image.symbols,
+    runtimeSizes: new Map(image.program.symbols.map((s) => [s.name, s.size])),
     symbolizer: new Symbolizer(image.program.symbols),
     runtimeSymbols: rt,
     entries: image.functionEntries,
     layout: image.layout,
     image,
+    runtimeTrapVector: true,
   };
 }

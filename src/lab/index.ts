@@ -1,5 +1,6 @@
 // Public API of the Lab: create a lab, register tracers, run, read trace events and tracefs.
 export { Lab, RUN_CHUNK, type LabRunOptions } from './lab.js';
+export { UpdateLog, type UpdateRecord, type FtraceState, type CheckedEvent } from './update-log.js';
 export { LabError, type LabErrorCode } from './errors.js';
 export { LabFtrace, type RegisterOptions } from './lab-ftrace.js';
 export { LabTrace } from './lab-trace.js';
@@ -8,6 +9,7 @@ export { TIMEBASE_HZ, type LabTraceEvent } from './trace-events.js';
 export { Symbolizer, type NamedRange } from './symbolizer.js';
 export { formatPlan, formatPlanLine } from './plan-format.js';
 export type { LabOptions, LabKernelOptions, LabScheme, LabMode } from './options.js';
-export { runOverheadSweep, sampleImage, PUBLISHED_ROWS, type SweepOptions, type SweepRow } from './overhead-sweep.js';
-export { formatSweepTable, sweepJson } from './sweep-report.js';
-export { sweepChartSvg } from './sweep-chart.js';
+export { runOverheadSweep, sampleImage, medianSpread, PUBLISHED_ROWS, type SweepOptions, type SweepRow } from './overhead-sweep.js';
+export { formatSweepTable, formatOverheadNs, sweepJson, sweepLegend } from './sweep-report.js';
+export { sweepChartSvg, chartSeries } from './sweep-chart.js';
+export { unexpectedTrap, type LabTrapReport } from './trap-report.js';

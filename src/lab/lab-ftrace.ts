@@ -5,7 +5,9 @@ import { FtraceOps } from '../ftrace/ops.js';
 import type { PatchPlan } from '../ftrace/patch-plan.js';
 import type { DynFtrace } from '../ftrace/records.js';
 import { countTableBytes, decodeCountTable, encodeCountTable } from '../guest/count-table.js';
-import type { PatchableMachine, PatchProtocol, PatchReport } from '../patch/protocol.js';
+import type { CodePatcher, PatchReport } from '../patch/code-patcher.js';
+import type { TextWriter } from '../patch/text-poker.js';
+import type { UpdateLog } from './update-log.js';
 import { LabError } from './errors.js';
 import { OpsHandle, type LabTracer } from './ops-handle.js';
 
@@ -21,21 +23,34 @@ export interface RegisterOptions {
   /** FTRACE_OPS_FL_* user flags (SAVE_REGS, RECURSION, ...). */
   readonly flags?: number;
   readonly name?: string;
+  /**
+   * Put the built-in tracer's callback in freshly allocated guest memory, as if it lived in a loadable module: the
+   * copy is freed (and poisoned) when the ops is unregistered, after the RCU-tasks grace period. A module ops cannot
+   * be registered again once unregistered.
+   */
+  readonly module?: boolean;
 }
+
+/** Guest code a LabFtrace may copy (module callbacks): symbol -> [address, size]. */
+export type CodeLookup = (symbol: string) => { addr: number; size: number };
 
 const TRACER_FUNCS = { function: 'function_tracer_func', count: 'count_tracer_func' } as const;
 
 /** The Lab's ftrace interface over one FtraceCore. */
 export class LabFtrace {
   private readonly handles = new Set<OpsHandle>();
+  /** Module callback copies: handle -> the copy's address and size (null once freed). */
+  private readonly modules = new Map<OpsHandle, { addr: number; size: number } | null>();
   /** Report of the last applied plan. */
   lastReport: PatchReport | null = null;
 
   constructor(
     private readonly core: FtraceCore,
     private readonly allocator: GuestAllocator,
-    private readonly protocol: PatchProtocol,
-    private readonly machine: PatchableMachine,
+    private readonly patcher: CodePatcher,
+    private readonly text: TextWriter,
+    private readonly updates: UpdateLog,
+    private readonly code: CodeLookup,
   ) {}
 
   /** Create an ops (filters checked before anything changes) and register it; or re-register an unregistered handle. */
@@ -44,25 +59,35 @@ export class LabFtrace {
     if (this.core.isRegistered(handle.ops)) {
       throw new LabError('LAB_BUSY', `ops ${handle.name} is already registered`);
     }
-    await this.apply(this.core.register(handle.ops));
+    if (this.modules.get(handle) === null) {
+      throw new LabError('LAB_BAD_OPTION', `the module callback of ops ${handle.name} was freed when it was unregistered: create a new ops`);
+    }
+    await this.apply(this.core.register(handle.ops), `register ${handle.name}`);
     return handle;
   }
 
   async unregister(handle: OpsHandle): Promise<void> {
     this.known(handle);
-    await this.apply(this.core.unregister(handle.ops));
+    const plan = this.core.unregister(handle.ops);
+    const mod = this.modules.get(handle);
+    if (mod) {
+      // module unload: the callback's text goes with the ops, after the same grace period
+      plan.frees.push({ what: `module callback of ${handle.name}`, addr: mod.addr, size: mod.size });
+      this.modules.set(handle, null);
+    }
+    await this.apply(plan, `unregister ${handle.name}`);
   }
 
   /** set_ftrace_filter for one ops (`append` = '>>'; an empty pattern list resets to "all functions"). */
   async setFilter(handle: OpsHandle, patterns: string | readonly string[], append = false): Promise<void> {
     this.known(handle);
-    await this.apply(isEmpty(patterns) && !append ? this.core.resetHash(handle.ops, 'filter') : this.core.setFilter(handle.ops, patterns, !append));
+    await this.apply(isEmpty(patterns) && !append ? this.core.resetHash(handle.ops, 'filter') : this.core.setFilter(handle.ops, patterns, !append), `set_ftrace_filter ${handle.name}`);
   }
 
   /** set_ftrace_notrace for one ops. */
   async setNotrace(handle: OpsHandle, patterns: string | readonly string[], append = false): Promise<void> {
     this.known(handle);
-    await this.apply(isEmpty(patterns) && !append ? this.core.resetHash(handle.ops, 'notrace') : this.core.setNotrace(handle.ops, patterns, !append));
+    await this.apply(isEmpty(patterns) && !append ? this.core.resetHash(handle.ops, 'notrace') : this.core.setNotrace(handle.ops, patterns, !append), `set_ftrace_notrace ${handle.name}`);
   }
 
   /** The plan of the last change, as data. */
@@ -88,7 +113,7 @@ export class LabFtrace {
   counts(handle: OpsHandle): Map<string, number> {
     this.known(handle);
     if (handle.countTable === null) throw new LabError('LAB_BAD_OPTION', `ops ${handle.name} is not a count tracer`);
-    const { counts } = decodeCountTable((a, l) => this.machine.text.read(a, l), handle.countTable);
+    const { counts } = decodeCountTable((a, l) => this.text.read(a, l), handle.countTable);
     const out = new Map<string, number>();
     for (const [ip, n] of counts) {
       if (n === 0) continue;
@@ -113,22 +138,34 @@ export class LabFtrace {
       throw new LabError('LAB_BAD_OPTION', `tracer must be 'function' or 'count', got '${String(o.tracer)}'`);
     }
     const tracer: LabTracer = o.func !== undefined ? 'custom' : (o.tracer ?? 'function');
+    if (o.module && tracer === 'custom') throw new LabError('LAB_BAD_OPTION', 'module applies to the built-in tracers (not to a custom func)');
     let table: number | null = null;
-    let func: number | string = o.func ?? TRACER_FUNCS[tracer === 'count' ? 'count' : 'function'];
+    const func: number | string = o.func ?? TRACER_FUNCS[tracer === 'count' ? 'count' : 'function'];
     if (typeof func === 'string' && func.length === 0) throw new LabError('LAB_BAD_OPTION', 'func must not be empty');
     // Validate filters on a scratch ops first: a bad pattern must leave no trace (no guest memory used).
-    const ops = new FtraceOps({ name: o.name, func, flags: o.flags, private: 0 });
-    if (o.filter !== undefined) this.core.setFilter(ops, o.filter);
-    if (o.notrace !== undefined) this.core.setNotrace(ops, o.notrace);
-    if (tracer !== 'count') return this.adopt(new OpsHandle(ops, tracer, null));
-    const ips = this.core.records.records.map((r) => r.ip);
-    table = this.allocator.alloc(countTableBytes(ips.length), 8, 'count table');
-    this.machine.text.write(table, encodeCountTable(ips, table));
-    func = TRACER_FUNCS.count;
-    const counted = new FtraceOps({ name: o.name, func, flags: o.flags, private: table });
-    counted.filterHash = ops.filterHash;
-    counted.notraceHash = ops.notraceHash;
-    return this.adopt(new OpsHandle(counted, 'count', table));
+    const scratch = new FtraceOps({ name: o.name, func, flags: o.flags, private: 0 });
+    if (o.filter !== undefined) this.core.setFilter(scratch, o.filter);
+    if (o.notrace !== undefined) this.core.setNotrace(scratch, o.notrace);
+    if (tracer === 'count') {
+      const ips = this.core.records.records.map((r) => r.ip);
+      table = this.allocator.alloc(countTableBytes(ips.length), 8, 'count table');
+      this.text.write(table, encodeCountTable(ips, table));
+    }
+    const mod = o.module ? this.copyCallback(String(func), o.name ?? 'ops') : null;
+    const ops = table === null && mod === null ? scratch : new FtraceOps({ name: o.name, func: mod?.addr ?? func, flags: o.flags, private: table ?? 0 });
+    ops.filterHash = scratch.filterHash;
+    ops.notraceHash = scratch.notraceHash;
+    const h = this.adopt(new OpsHandle(ops, tracer, table));
+    if (mod) this.modules.set(h, mod);
+    return h;
+  }
+
+  /** A copy of a built-in callback's code in fresh guest memory (position-independent: tp-relative, local branches). */
+  private copyCallback(symbol: string, name: string): { addr: number; size: number } {
+    const { addr, size } = this.code(symbol);
+    const copy = this.allocator.alloc(size, 8, `module callback of ${name}`);
+    this.text.write(copy, this.text.read(addr, size));
+    return { addr: copy, size };
   }
 
   private adopt(h: OpsHandle): OpsHandle {
@@ -136,8 +173,12 @@ export class LabFtrace {
     return h;
   }
 
-  private async apply(plan: PatchPlan): Promise<void> {
-    this.lastReport = await this.protocol.apply(plan, this.machine);
+  /** Apply one planned update through the patcher and note it (state after it, when it landed) in the update log. */
+  private async apply(plan: PatchPlan, what: string): Promise<void> {
+    const rec = this.updates.add(what);
+    const report = await this.patcher.apply(plan);
+    rec.report = report;
+    this.lastReport = report;
   }
 }
 

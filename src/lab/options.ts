@@ -1,6 +1,7 @@
 // Options of Lab.create and their validation (defaults, typed LAB_BAD_OPTION errors).
 import type { SiteLayoutKind } from '../ftrace/site-layout.js';
-import type { PatchProtocol } from '../patch/protocol.js';
+import { isProtocolName, PROTOCOL_NAMES, type PatchProtocol, type ProtocolName } from '../patch/protocols/index.js';
+import type { WorkloadMode } from '../workload/guest-image.js';
 import type { GuestImage } from '../workload/guest-image.js';
 import type { SyntheticKernelOptions } from '../workload/synthetic-kernel.js';
 import { MAX_HARTS } from '../machine/layout.js';
@@ -18,6 +19,14 @@ export interface LabKernelOptions extends SyntheticKernelOptions {
   /** Input of synthetic_kernel_run (default 1). */
   readonly input?: number;
   readonly layout?: SiteLayoutKind;
+  /**
+   * What main runs: 'once' (default: synthetic_kernel_run once per hart, then the sample if asked) or 'loop' (the
+   * live-patching workload: every hart repeats synthetic_kernel_run, with a quiescent point per pass, until
+   * `lab.stopWorkload()` or `iterations` passes).
+   */
+  readonly workload?: WorkloadMode;
+  /** 'loop' workload: passes per hart before it stops on its own (default 0 = until lab.stopWorkload()). */
+  readonly iterations?: number;
 }
 
 export interface LabOptions {
@@ -36,8 +45,16 @@ export interface LabOptions {
   readonly bufferSizeKb?: number;
   /** Guest RAM bytes (default 64 MiB). */
   readonly ram?: number;
-  /** How plans reach the text (default: StopAllApply). */
-  readonly protocol?: PatchProtocol;
+  /**
+   * How plans reach the text while harts run: a protocol name ('atomic' by default, 'stop-machine', 'breakpoint',
+   * 'stop-all') or a PatchProtocol object. An ELF guest installs its own trap vector, so there 'atomic' flushes the
+   * harts' icaches from the host instead of by IPI.
+   */
+  readonly protocol?: ProtocolName | PatchProtocol;
+  /** 'rcu-tasks' (default): frees wait for a grace period. 'immediate': UNSAFE, frees at once (tests, the checker). */
+  readonly teardown?: 'rcu-tasks' | 'immediate';
+  /** Instruction fetch granularity of the harts (Machine option `fetch`, default 'ziccif'). */
+  readonly fetch?: 'ziccif' | 'parcels';
   /** A guest image built earlier with the same harts/scheme/bufferSizeKb (skips assembling; benchmarks reuse it). */
   readonly image?: GuestImage;
 }
@@ -48,6 +65,7 @@ export interface ResolvedLabOptions {
   readonly mode: LabMode;
   readonly bufferSizeKb: number;
   readonly ram: number;
+  readonly teardown: 'rcu-tasks' | 'immediate';
 }
 
 function bad(message: string): never {
@@ -67,5 +85,14 @@ export function resolveLabOptions(opts: LabOptions): ResolvedLabOptions {
   const ram = opts.ram ?? 64 << 20;
   if (opts.elf !== undefined && !(opts.elf instanceof Uint8Array)) bad('elf must be a Uint8Array');
   if (opts.elf !== undefined && opts.kernel !== undefined) bad('give either kernel or elf, not both');
-  return { harts, scheme, mode, bufferSizeKb, ram };
+  const p = opts.protocol;
+  if (p !== undefined && typeof p !== 'object' && !isProtocolName(p)) bad(`protocol must be one of ${PROTOCOL_NAMES.join(', ')}, got '${String(p)}'`);
+  if (p !== undefined && typeof p === 'object' && (p === null || typeof p.steps !== 'function')) bad('protocol must be a name or a PatchProtocol');
+  const teardown = opts.teardown ?? 'rcu-tasks';
+  if (teardown !== 'rcu-tasks' && teardown !== 'immediate') bad(`teardown must be 'rcu-tasks' or 'immediate', got '${String(teardown)}'`);
+  const w = opts.kernel?.workload;
+  if (w !== undefined && w !== 'once' && w !== 'loop') bad(`kernel.workload must be 'once' or 'loop', got '${String(w)}'`);
+  const it = opts.kernel?.iterations;
+  if (it !== undefined && (!Number.isSafeInteger(it) || it < 0)) bad(`kernel.iterations must be an integer >= 0, got ${String(it)}`);
+  return { harts, scheme, mode, bufferSizeKb, ram, teardown };
 }

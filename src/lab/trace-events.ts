@@ -15,6 +15,10 @@ export interface LabTraceEvent {
   readonly hart: number;
   /** Guest `time` (CLINT mtime ticks) when the event was written. */
   readonly timestamp: bigint;
+  /** Guest address of the ftrace_ops the callback was called with. */
+  readonly op: number;
+  /** The hart's rcu_tasks_qs when it wrote the event: the pass of the workload loop that made the call (0 outside it). */
+  readonly qs: number;
 }
 
 /** Guest timebase used to print timestamps (10 MHz, as QEMU's virt machine). */
@@ -83,15 +87,29 @@ export class TraceEvents {
     });
   }
 
+  private readonly names = new Map<number, string>();
+  private readonly callers = new Map<number, string>();
+
   private symbolize(e: TraceEvent): LabTraceEvent {
-    const rec = this.records.lookupIp(e.ip);
+    let symbol = this.names.get(e.ip);
+    if (symbol === undefined) {
+      symbol = this.records.lookupIp(e.ip)?.symbol ?? this.symbolizer.nameOf(e.ip);
+      this.names.set(e.ip, symbol);
+    }
+    let parentSymbol = this.callers.get(e.parentIp);
+    if (parentSymbol === undefined) {
+      parentSymbol = this.symbolizer.callerOf(e.parentIp);
+      this.callers.set(e.parentIp, parentSymbol);
+    }
     return {
       ip: e.ip,
       parentIp: e.parentIp,
-      symbol: rec ? rec.symbol : this.symbolizer.nameOf(e.ip),
-      parentSymbol: this.symbolizer.callerOf(e.parentIp),
+      symbol,
+      parentSymbol,
       hart: e.hart,
       timestamp: e.timestamp,
+      op: e.op,
+      qs: e.qs,
     };
   }
 }

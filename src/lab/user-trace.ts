@@ -1,6 +1,6 @@
 // Function tracing of a static Linux program: the guest runtime mapped into its process, sites patched before it runs, events drained.
 import { FtraceCore } from '../ftrace/core.js';
-import { BumpAllocator } from '../ftrace/guest-alloc.js';
+import { GuestHeap } from '../ftrace/guest-alloc.js';
 import { functionEntriesFromSymbols, planFtraceInit, type RejectedSite } from '../ftrace/init.js';
 import { FtraceOps } from '../ftrace/ops.js';
 import { applyPlanStopped, type PatchTarget } from '../ftrace/patch-plan.js';
@@ -125,7 +125,7 @@ export async function traceUserProgram(elfBytes: Uint8Array, opts: UserTraceOpti
   const symbols = new RuntimeSymbols(rtSyms);
   const callSites = createScheme(scheme, symbols);
   const init = planFtraceInit(functionEntriesFromSymbols(elf.patchableEntries, elf.functions, layout), layout, mem, callSites);
-  const core = new FtraceCore({ records: init.records, scheme: callSites, symbols, allocator: new BumpAllocator(rtSyms.ftrace_heap_start, rtSyms.ftrace_heap_end) });
+  const core = new FtraceCore({ records: init.records, scheme: callSites, symbols, allocator: new GuestHeap(rtSyms.ftrace_heap_start, rtSyms.ftrace_heap_end) });
   const ops = new FtraceOps({ name: 'trace-user', func: 'function_tracer_func', flags: 0, private: 0 });
   if (opts.filter?.length) core.setFilter(ops, opts.filter);
   if (opts.notrace?.length) core.setNotrace(ops, opts.notrace);
@@ -145,6 +145,8 @@ export async function traceUserProgram(elfBytes: Uint8Array, opts: UserTraceOpti
       parentSymbol: symbolizer.callerOf(e.parentIp),
       hart: e.hart,
       timestamp: e.timestamp,
+      op: e.op,
+      qs: e.qs,
     }));
     if (batch.length === 0) return;
     if (opts.onEvents) opts.onEvents(batch);

@@ -147,6 +147,11 @@ export class Hart {
     this.view.setUint32(this.base + H_BREAKPOINT_ON, 0, true);
   }
 
+  /** Empties this hart's TLB (as if it executed sfence.vma): call it after editing page tables it may have cached. */
+  flushTlb(): void {
+    this.engine.flushTlb(this.index);
+  }
+
   /** Empties this hart's decoded-instruction cache (as if it executed fence.i). */
   flushIcache(): void {
     this.engine.flushIcache(this.index);

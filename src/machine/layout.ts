@@ -128,10 +128,11 @@ export const CTRL_RETIRED = 0x380; // u64 instructions retired by all workers (A
 export const CTRL_BUDGET = 0x388; // u64 machine-wide instruction budget for a parallel run
 export const CTRL_START_US = 0x390; // u64 wall-clock start of the run in microseconds (mtime origin)
 export const CTRL_DOORBELL = 0x3a0; // u32 bumped + notified by the host to wake parked workers
+export const CTRL_HART_PAUSE = 0x700; // u32[MAX_HARTS] nonzero: the host holds this one hart parked (checked between slices)
 export const WS_IDLE = 0; // not started or finished
 export const WS_RUNNING = 1;
 export const WS_WFI = 2; // sleeping in wfi (Atomics.wait on its msip word)
-export const WS_PAUSED = 3; // parked at an instruction boundary by CTRL_PAUSE
+export const WS_PAUSED = 3; // parked at an instruction boundary by CTRL_PAUSE or its CTRL_HART_PAUSE word
 export const WS_DONE = 4; // stopped: halt, fault, budget or error
 
 // ---- Linux-user mode (src/user/): U-mode exceptions served by the host (CTRL_FLAG_HOST_ECALL)
@@ -176,3 +177,33 @@ export const WEV_SIZE = 32; // event: u32 kind|hart<<8|priv<<16|size<<24 (writte
 export const WEV_STORE = 1; //   u64 addr (pa of a store, else pc), u64 value (the stored value; ecall: a7 << 32 | a6),
 export const WEV_FENCE_I = 2; //  u64 the hart's retired-instruction count
 export const WEV_ECALL = 3;
+
+// ---- data TLB of the hot loop (assembly/mmu.ts, "fast data TLB"): per hart, between the hart blocks and the decode caches
+// Three translation contexts (U, S, S with SUM) x (load set, store set) x DTLB_ENTRIES entries of 16 bytes
+// (u64 tag = page va, all ones when empty; u64 addend: RAM offset - va).
+export const DTLB_BASE = 0x130000; // = HART_BASE + MAX_HARTS * HART_STATE_SIZE
+export const DTLB_ENTRIES = 256;
+export const DTLB_SET_SIZE = 0x1000; // DTLB_ENTRIES * 16
+export const DTLB_PER_HART = 0x6000; // 6 sets
+export const DTLB_EMPTY = 0x1f0000; // one set that is never filled: accesses that must take the slow path look here
+export const H_DTLB_MXR = 0xf3c; // u32 engine-private: mstatus.MXR the data TLB was filled under
+
+// ---- block compiler (issue 15; assembly/README.md "Compiled blocks", src/machine/jit/)
+export const CTRL_FLAG_JIT = 16; // engine 'jit': hot block heads are reported to the host (env.jitCompile), which compiles them
+export const H_JIT_N = 0xe04; // u32 instructions the last compiled block call retired
+export const H_JIT_PC = 0xe08; // u64 next pc when a compiled block left the page
+export const H_JIT_RAMLIM = 0xe10; // u64 copies of the run loop's data-path words for compiled code (run.ts deriveDataPath)
+export const H_JIT_STLIM = 0xe18; // u64
+export const H_JIT_THLO = 0xe20; // u64
+export const H_JIT_LDTLB = 0xe28; // u32
+export const H_JIT_STTLB = 0xe2c; // u32
+// per-hart directory of compiled heads (in the hart's decode-cache region, after the slots): JIT_DIR_ENTRIES
+// direct-mapped 16-byte entries indexed by (entry address >> 5): u32 entry address, u32 table index, u32 block length
+export const DC_JIT_DIR = 0x7f4000;
+export const JIT_DIR_ENTRIES = 2048;
+
+// ---- debugger breakpoints (gdb stub): one machine-wide list, checked by every hart before it executes an address
+// (never ebreak bytes in guest memory). Between the UART transmit ring and the board devices.
+export const CTRL_BP_COUNT = 0xa000; // u32 number of armed entries in CTRL_BP_LIST (0 = none: no cost)
+export const CTRL_BP_LIST = 0xa008; // u64[MAX_BREAKPOINTS] guest virtual addresses
+export const MAX_BREAKPOINTS = 64;

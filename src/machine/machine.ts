@@ -2,20 +2,25 @@
 import { parseElf } from '../elf/reader.js';
 import type { ElfImage } from '../elf/types.js';
 import type { AssembledProgram } from '../isa/index.js';
+import { BreakpointList } from './breakpoints.js';
 import { Clint, drainUart } from './devices.js';
 import { type EngineExports, engineModule, instantiateEngine } from './engine.js';
+import { machinePlatform } from './platform.js';
+import { newEngineTable } from './engine-instance.js';
+import { Jit, type JitStats } from './jit/jit.js';
 import { MachineError } from './errors.js';
 import { type FaultReport, Hart } from './hart.js';
 import {
-  CTRL_BASE, CTRL_EXIT, CTRL_EXIT_CODE, CTRL_FLAG_COHERENT, CTRL_FLAG_FETCH_PARCELS, CTRL_FLAG_WALL_CLOCK, CTRL_FLAGS, CTRL_FROMHOST, CTRL_TOHOST, DEFAULT_RAM_SIZE, MAX_HARTS, PAGE_SIZE,
+  CTRL_BASE, CTRL_EXIT, CTRL_EXIT_CODE, CTRL_FLAG_COHERENT, CTRL_FLAG_FETCH_PARCELS, CTRL_FLAG_JIT, CTRL_FLAG_WALL_CLOCK, CTRL_FLAGS,
+  CTRL_FROMHOST, CTRL_TOHOST, DEFAULT_RAM_SIZE, MAX_HARTS, PAGE_SIZE,
   RAM_GUEST_BASE, RAM_WASM_BASE, STOP_BREAKPOINT, STOP_BUDGET, STOP_ERROR, STOP_FAULT_LOOP, STOP_HALTED,
-  STOP_PAUSE, STOP_UART_FULL, STOP_WFI,
+  STOP_PAUSE, STOP_UART_FULL, STOP_WFI, WS_DONE, WS_PAUSED, WS_RUNNING, WS_WFI,
 } from './layout.js';
 import { type LoadedProgram, loadAssembled, loadElfImage } from './loader.js';
 import { GuestMemory } from './memory.js';
 import { ParallelRunner } from './parallel/parallel-runner.js';
-import { spawnNodeHartWorker } from './parallel/spawn-node.js';
-import { DeterministicScheduler, type ScheduleStep } from './sched/deterministic.js';
+import { AGENT, DeterministicScheduler, type ScheduleStep } from './sched/deterministic.js';
+import type { HostAgent } from './sched/host-agent.js';
 import { type HostAction, runHostAction } from './sched/host-action.js';
 import { installBootInfo, setBootRegisters } from '../board/boot-info.js';
 
@@ -53,20 +58,32 @@ export interface MachineOptions {
    * 16-bit parcels that a concurrent writer may tear (the ARMv7 Thumb-2 model the safety checker needs).
    */
   fetch?: FetchGranularity;
+  /**
+   * 'jit' (default): hot blocks are compiled to Wasm functions (src/machine/jit/, assembly/README.md "Compiled
+   * blocks"); same registers, memory, output and instruction counts as the interpreter. 'interp': the interpreter
+   * only. Parallel machines interpret in their workers either way (compiled blocks run in the calling thread).
+   */
+  engine?: EngineKind;
 }
 
 export type FetchGranularity = 'ziccif' | 'parcels';
+export type EngineKind = 'interp' | 'jit';
 
 export interface RunOptions {
   /** Stop after this many instructions in total (all harts); default 1e10. */
   maxInsns?: number;
   /** Instructions per engine call (V8 tiers up between calls); default DEFAULT_SLICE. */
   slice?: number;
+  /** Deterministic mode: checked after every scheduling decision; when it returns true the run stops ('until'). */
+  until?: () => boolean;
 }
 
 export type MachineMode = 'deterministic' | 'parallel';
 
-export type StopReason = 'halted' | 'budget' | 'wfi' | 'breakpoint' | 'fault' | 'pause' | 'schedule-end';
+export type StopReason = 'halted' | 'budget' | 'wfi' | 'breakpoint' | 'fault' | 'pause' | 'schedule-end' | 'until';
+
+/** What one hart is doing (hartState): 'idle' = no run in progress (parallel) or never run. */
+export type HartRunState = 'idle' | 'running' | 'wfi' | 'paused' | 'done';
 
 export interface RunResult {
   reason: StopReason;
@@ -85,6 +102,8 @@ export interface RunResult {
 /** Instructions per engine call: long enough to amortise the call, short enough for V8 to tier up early. */
 export const DEFAULT_SLICE = 1_000_000;
 export const DEFAULT_MAX_INSNS = 1e10;
+/** Engine of Machine.create without an `engine` option. */
+export const DEFAULT_ENGINE: EngineKind = 'jit';
 /** Default quantum of the deterministic scheduler with several harts. */
 export const DEFAULT_QUANTUM = 1_000;
 /** Instructions per engine call in parallel mode: bounds pause latency to about one slice. */
@@ -97,19 +116,28 @@ export class Machine {
   readonly memory: GuestMemory;
   readonly harts: Hart[];
   readonly clint: Clint;
+  /** Debugger breakpoints, checked by every hart before it executes an address (runs stop with 'breakpoint'). */
+  readonly breakpoints: BreakpointList;
   private readonly engine: EngineExports;
   private readonly decoder = new TextDecoder();
   private uartText = '';
   private readonly onUart: ((text: string) => void) | undefined;
   private mtimeRemainder = 0;
   private readonly waiting: boolean[];
+  /** Harts the host holds parked (pauseHart) while the others run. */
+  private readonly held: boolean[];
   readonly mode: MachineMode;
   /** Instruction fetch granularity (see MachineOptions.fetch). */
   readonly fetch: FetchGranularity;
+  /** Execution engine (see MachineOptions.engine). */
+  readonly engineKind: EngineKind;
+  private readonly jit: Jit | undefined;
   /** The deterministic scheduler (deterministic mode only). */
   readonly scheduler: DeterministicScheduler | undefined;
   private parallel: ParallelRunner | undefined;
   private readonly hostActions: { step: number; action: HostAction }[] = [];
+  private agent: HostAgent | null = null;
+  private inRun = false;
   private readonly haltedListeners = new Set<(r: RunResult) => void>();
 
   private constructor(
@@ -128,19 +156,25 @@ export class Machine {
         record: opts.recordSchedule ?? nharts > 1,
       });
     }
-    this.engine = instantiateEngine(wasm);
+    const table = newEngineTable();
+    this.engineKind = opts.engine ?? DEFAULT_ENGINE;
+    this.jit = this.engineKind === 'jit' && this.mode === 'deterministic' ? new Jit(wasm, table) : undefined;
+    this.engine = instantiateEngine(wasm, table, this.jit?.hook);
     this.engine.init(nharts, BigInt(ram));
     const coherent = opts.coherent ?? false;
     this.fetch = opts.fetch ?? 'ziccif';
     const flags =
       (coherent ? CTRL_FLAG_COHERENT : 0) |
       (this.fetch === 'parcels' ? CTRL_FLAG_FETCH_PARCELS : 0) |
-      (this.mode === 'parallel' ? CTRL_FLAG_WALL_CLOCK : 0);
+      (this.mode === 'parallel' ? CTRL_FLAG_WALL_CLOCK : 0) |
+      (this.jit ? CTRL_FLAG_JIT : 0);
     new DataView(wasm.buffer).setUint32(CTRL_BASE + CTRL_FLAGS, flags, true);
     this.memory = new GuestMemory(wasm, ram, coherent ? () => this.flushAll() : undefined);
     this.clint = new Clint(wasm);
+    this.breakpoints = new BreakpointList(wasm);
     this.harts = Array.from({ length: nharts }, (_, i) => new Hart(i, wasm, this.engine));
     this.waiting = new Array<boolean>(nharts).fill(false);
+    this.held = new Array<boolean>(nharts).fill(false);
     this.onUart = onUart;
     installBootInfo(wasm, nharts, ram);
   }
@@ -157,6 +191,9 @@ export class Machine {
     if (opts.fetch !== undefined && opts.fetch !== 'ziccif' && opts.fetch !== 'parcels') {
       throw new MachineError('MACHINE_BAD_OPTION', `fetch must be 'ziccif' or 'parcels', got '${String(opts.fetch)}'`);
     }
+    if (opts.engine !== undefined && opts.engine !== 'interp' && opts.engine !== 'jit') {
+      throw new MachineError('MACHINE_BAD_OPTION', `engine must be 'interp' or 'jit', got '${String(opts.engine)}'`);
+    }
     if (opts.mode !== undefined && opts.mode !== 'deterministic' && opts.mode !== 'parallel') {
       throw new MachineError('MACHINE_BAD_OPTION', `mode must be 'deterministic' or 'parallel', got '${String(opts.mode)}'`);
     }
@@ -171,8 +208,10 @@ export class Machine {
     return h;
   }
 
+  private ctrlView: DataView | undefined;
+  /** The control block (the memory never grows, so one view serves for the machine's life). */
   private get ctrl(): DataView {
-    return new DataView(this.wasm.buffer, CTRL_BASE);
+    return (this.ctrlView ??= new DataView(this.wasm.buffer, CTRL_BASE));
   }
 
   /** Parses and loads an ELF file; every hart restarts at its entry in M-mode. */
@@ -262,7 +301,7 @@ export class Machine {
   private skipIdleTime(): boolean {
     let next: bigint | undefined;
     for (const h of this.harts) {
-      if ((h.csr(0x304) & 0x80n) === 0n) continue;
+      if (this.held[h.index] || (h.csr(0x304) & 0x80n) === 0n) continue;
       const cmp = this.clint.mtimecmp(h.index);
       if (next === undefined || cmp < next) next = cmp;
     }
@@ -292,7 +331,7 @@ export class Machine {
     if (!sched) {
       throw new MachineError('MACHINE_BAD_OPTION', 'a parallel machine runs in workers: use `await machine.start()`');
     }
-    if (this.parallel?.running) throw new MachineError('MACHINE_BUSY', 'the machine is already running');
+    if (this.parallel?.running || this.inRun) throw new MachineError('MACHINE_BUSY', 'the machine is already running');
     const maxInsns = opts.maxInsns ?? DEFAULT_MAX_INSNS;
     if (!(maxInsns >= 0) || !Number.isFinite(maxInsns)) {
       throw new MachineError('MACHINE_BAD_OPTION', `maxInsns must be a finite number >= 0, got ${maxInsns}`);
@@ -300,6 +339,15 @@ export class Machine {
     if (opts.slice !== undefined && (!Number.isInteger(opts.slice) || opts.slice < 1 || opts.slice > 0x7fffffff)) {
       throw new MachineError('MACHINE_BAD_OPTION', `slice must be an integer from 1 to 2^31-1, got ${opts.slice}`);
     }
+    this.inRun = true;
+    try {
+      return this.runDeterministic(sched, maxInsns, opts);
+    } finally {
+      this.inRun = false;
+    }
+  }
+
+  private runDeterministic(sched: DeterministicScheduler, maxInsns: number, opts: RunOptions): RunResult {
     const per = this.harts.map(() => ({ instructions: 0 }));
     let total = 0;
     const result = (reason: StopReason, extra: Partial<RunResult> = {}): RunResult => {
@@ -314,6 +362,7 @@ export class Machine {
       runnable.length = 0;
       woken.length = 0;
       for (const h of this.harts) {
+        if (this.held[h.index]) continue;
         if (this.waiting[h.index]) {
           if (!this.canWake(h)) continue;
           this.waiting[h.index] = false;
@@ -321,12 +370,20 @@ export class Machine {
         }
         runnable.push(h.index);
       }
-      if (runnable.length === 0) {
-        if (!this.skipIdleTime()) return result('wfi');
+      const agent = this.agent;
+      const agentState = agent === null ? 'none' : agent.exclusive() ? 'exclusive' : agent.ready() ? 'ready' : 'waiting';
+      if (runnable.length === 0 && agentState !== 'ready' && agentState !== 'exclusive') {
+        if (!this.skipIdleTime()) return result(this.held.includes(true) ? 'pause' : 'wfi');
         continue;
       }
-      const d = sched.next(interruptedFirst(runnable, woken));
+      const d = sched.next(interruptedFirst(runnable, woken), agentState);
       if (!d) return result('schedule-end');
+      if (d.hart === AGENT) {
+        agent!.step();
+        sched.done({ hart: AGENT, budget: 1, retired: 0, stop: STOP_BUDGET });
+        if (opts.until?.()) return result('until');
+        continue;
+      }
       const budget = Math.min(d.budget, opts.slice ?? d.budget, maxInsns - total);
       const stop = this.engine.run(d.hart, budget);
       const n = this.harts[d.hart]!.lastRun;
@@ -356,7 +413,22 @@ export class Machine {
         default:
           throw new MachineError('MACHINE_ENGINE_ERROR', `engine stopped hart ${d.hart} with reason ${stop}`);
       }
+      if (opts.until?.()) return result('until');
     }
+  }
+
+  /**
+   * Deterministic mode: let `agent` take steps between hart instructions in every later run() (null detaches it).
+   * The scheduler draws among the runnable harts and the ready agent, so a seed places every agent step.
+   */
+  setAgent(agent: HostAgent | null): void {
+    if (!this.scheduler) throw new MachineError('MACHINE_BAD_OPTION', 'a host agent needs deterministic mode');
+    this.agent = agent;
+  }
+
+  /** Is run() executing right now (deterministic mode)? */
+  get running(): boolean {
+    return this.inRun || (this.parallel?.running ?? false);
   }
 
   /**
@@ -381,10 +453,7 @@ export class Machine {
     if (!(maxInsns >= 0) || !Number.isFinite(maxInsns)) {
       throw new MachineError('MACHINE_BAD_OPTION', `maxInsns must be a finite number >= 0, got ${maxInsns}`);
     }
-    this.parallel ??= new ParallelRunner(this.wasm, engineModule(), this.harts.length, spawnNodeHartWorker, () =>
-      this.pollUart(),
-    );
-    const results = await this.parallel.run({ maxInsns, slice: opts.slice ?? PARALLEL_SLICE });
+    const results = await this.runner.run({ maxInsns, slice: opts.slice ?? PARALLEL_SLICE });
     const per = results.map((r) => ({ instructions: r.instructions }));
     const instructions = per.reduce((a, p) => a + p.instructions, 0);
     const base = { instructions, harts: per };
@@ -418,6 +487,58 @@ export class Machine {
     this.parallel?.resume();
   }
 
+  /** The parallel driver (created on first use, with the installed platform's engine and worker spawner). */
+  private get runner(): ParallelRunner {
+    this.parallel ??= new ParallelRunner(this.wasm, engineModule(), this.harts.length, machinePlatform().spawnHartWorker, () =>
+      this.pollUart(),
+    );
+    return this.parallel;
+  }
+
+  /**
+   * Holds one hart at an instruction boundary while the others go on (both modes; the hold outlives pause/resume).
+   * Parallel: the hart parks at its next slice boundary and this resolves once it has; deterministic: the scheduler
+   * skips it (a run with every runnable hart held returns 'pause').
+   */
+  async pauseHart(hart: number): Promise<void> {
+    const h = this.hart(hart).index;
+    this.held[h] = true;
+    if (this.mode !== 'parallel') return;
+    this.runner.hold(h, true);
+    await this.runner.waitParked(h);
+  }
+
+  /** Releases a hart held by pauseHart. */
+  resumeHart(hart: number): void {
+    const h = this.hart(hart).index;
+    this.held[h] = false;
+    if (this.mode === 'parallel') this.runner.hold(h, false);
+  }
+
+  /** Is the hart held by pauseHart? */
+  isHartPaused(hart: number): boolean {
+    return this.held[this.hart(hart).index]!;
+  }
+
+  /**
+   * What a hart is doing. Parallel: its worker's state ('idle' when no run is in progress). Deterministic: 'paused'
+   * when held, 'wfi' when it waits for an interrupt, else 'running' (it runs whenever run() is called).
+   */
+  hartState(hart: number): HartRunState {
+    const h = this.hart(hart).index;
+    if (this.mode === 'parallel') {
+      if (!this.parallel?.running) return 'idle';
+      const ws = this.parallel.workerState(h);
+      return ws === WS_RUNNING ? 'running' : ws === WS_WFI ? 'wfi' : ws === WS_PAUSED ? 'paused' : ws === WS_DONE ? 'done' : 'idle';
+    }
+    return this.held[h] ? 'paused' : this.waiting[h] ? 'wfi' : 'running';
+  }
+
+  /** Parallel mode: ends the current run at every hart's next slice boundary (start() resolves with 'budget'). */
+  stop(): void {
+    this.parallel?.stop();
+  }
+
   /**
    * Executes exactly one instruction (or one trap entry) of `hart` in the calling thread. Allowed when the
    * machine is not running or is paused. Returns the engine stop reason name.
@@ -449,6 +570,11 @@ export class Machine {
   /** The deterministic schedule so far, one line per decision: `step hart budget retired stop`. */
   scheduleLog(): string {
     return this.scheduler?.formatLog() ?? '';
+  }
+
+  /** Block-compiler figures (undefined with engine 'interp' or in parallel mode): blocks, code bytes, compile time. */
+  jitStats(): (JitStats & { blocks: Jit['blocks'] }) | undefined {
+    return this.jit ? { ...this.jit.stats, blocks: this.jit.blocks } : undefined;
   }
 
   /** Raises a machine software interrupt on `hart` (CLINT msip = 1), waking it if it sleeps in wfi. */

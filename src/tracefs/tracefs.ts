@@ -1,4 +1,5 @@
 // tracefs over the Lab: the kernel's tracing files (filters, current_tracer, tracing_on, trace, enabled_functions, ...) as text.
+import { RB_EVENT_SIZE } from '../guest/ring-buffer-layout.js';
 import { FtraceError } from '../ftrace/errors.js';
 import type { Lab } from '../lab/lab.js';
 import type { OpsHandle } from '../lab/ops-handle.js';
@@ -45,7 +46,7 @@ export class Tracefs {
 
   /** Per-hart entries the `trace` file keeps (the ring buffer's capacity; older entries are overwritten). */
   get capacity(): number {
-    return Math.max(1, Math.floor((this.lab.options.bufferSizeKb * 1024) / 32));
+    return Math.max(1, Math.floor((this.lab.options.bufferSizeKb * 1024) / RB_EVENT_SIZE));
   }
 
   read(path: string): string {
@@ -122,8 +123,9 @@ export class Tracefs {
       if (!b) continue;
       b.push(e);
       this.written++;
-      if (b.length > cap) b.splice(0, b.length - cap);
     }
+    // Overwrite the oldest entries once per batch (trimming per event moved the whole buffer for every event).
+    for (const b of this.buffer) if (b.length > cap) b.splice(0, b.length - cap);
   }
 
   /** The ops whose hashes hold the global filter (the function tracer's by default). */

@@ -4,6 +4,7 @@ import { RAM_GUEST_BASE } from '../machine/layout.js';
 import type { FunctionEntry } from '../ftrace/init.js';
 import type { SiteLayout, SiteLayoutKind } from '../ftrace/site-layout.js';
 import { buildGuestRuntime } from '../guest/runtime.js';
+import { canonicalKey, MemoCache } from '../util/memo-cache.js';
 import { guestRuntimeSymbols } from '../guest/symbols.js';
 import type { GuestRuntimeOptions } from '../guest/options.js';
 import type { GuestRuntimeSymbols } from '../ftrace/runtime-symbols.js';
@@ -13,7 +14,7 @@ import type { KernelSink } from './kernel-sink.js';
 import { MachineCodeKernel, type EncodedKernel } from './machine-code-kernel.js';
 import { functionEntriesOf } from './patchable-entries.js';
 import { PATCHABLE_ENTRIES_SECTION, PATCHABLE_ENTRIES_START, PATCHABLE_ENTRIES_STOP, PatchableTextBuilder } from './patchable-text.js';
-import { emitSyntheticKernel, KERNEL_RUN_SYMBOL, planSyntheticKernel, type SyntheticKernel, type SyntheticKernelOptions } from './synthetic-kernel.js';
+import { emitSyntheticKernel, expectedKernelResult, KERNEL_RUN_SYMBOL, planSyntheticKernel, type SyntheticKernel, type SyntheticKernelOptions } from './synthetic-kernel.js';
 
 /** Data words of the default main (u64 in .data). */
 export const WORKLOAD_SYMBOLS = {
@@ -27,7 +28,24 @@ export const WORKLOAD_SYMBOLS = {
   runSample: 'workload_run_sample',
   main: 'main',
   secondary: 'workload_secondary',
+  /** Live workload: every hart's outer loop (notrace). */
+  loop: 'workload_loop',
+  /** Live workload: the host sets it to 1 to make every hart leave its loop. */
+  stop: 'workload_stop',
+  /** Live workload: passes per hart before it leaves on its own (0 = until workload_stop). */
+  iterations: 'workload_iterations',
+  /** Live workload: what synthetic_kernel_run must return (set by the image builder). */
+  expected: 'workload_expected',
+  /** Live workload: passes whose result differed from workload_expected (all harts). */
+  errors: 'workload_errors',
 } as const;
+
+/**
+ * What main does: 'once' (default) runs synthetic_kernel_run once per hart (and the sample when asked); 'loop' is
+ * the live-patching workload: every hart repeats {rcu_tasks_qs++; synthetic_kernel_run} until workload_stop is set or
+ * it made `iterations` passes, checking every result.
+ */
+export type WorkloadMode = 'once' | 'loop';
 
 export interface GuestImageOptions {
   readonly runtime: Omit<GuestRuntimeOptions, 'mainSymbol' | 'secondarySymbol'>;
@@ -38,6 +56,10 @@ export interface GuestImageOptions {
   readonly runSample?: boolean;
   /** Input of synthetic_kernel_run (default 1). */
   readonly input?: number;
+  /** 'once' (default) or the live 'loop' workload. */
+  readonly workload?: WorkloadMode;
+  /** Loop workload: passes per hart before it stops on its own (default 0 = until the host sets workload_stop). */
+  readonly iterations?: number;
   /** Base address of .text (default 0x80000000). */
   readonly base?: number;
   /** More assembly appended to the image (extra callbacks, test probes). */
@@ -60,20 +82,39 @@ export interface GuestImage {
   readonly functionEntries: FunctionEntry[];
 }
 
-function emitMain(b: PatchableTextBuilder, harts: number, input: number, runSample: boolean): void {
+/** Bumps this hart's rcu_tasks_qs: a voluntary quiescent point (no trampoline or callback frame is live here). */
+const QUIESCENT_POINT = [`\tld\tt0, PERCPU_RCU_TASKS_QS(tp)`, `\taddi\tt0, t0, 1`, `\tsd\tt0, PERCPU_RCU_TASKS_QS(tp)\t# rcu_tasks_qs`];
+
+interface MainOptions {
+  readonly harts: number;
+  readonly input: number;
+  readonly runSample: boolean;
+  readonly workload: WorkloadMode;
+  readonly iterations: number;
+  readonly expected: bigint;
+}
+
+function emitMain(b: PatchableTextBuilder, o: MainOptions): void {
   const W = WORKLOAD_SYMBOLS;
-  b.addDataWord(W.input, input);
-  b.addDataArray(W.results, harts);
+  b.addDataWord(W.input, o.input);
+  b.addDataArray(W.results, o.harts);
   b.addDataWord(W.done);
-  b.addDataWord(W.runSample, runSample ? 1 : 0);
-  const runKernel = (hartReg: string) => [
-    `\tld\ta0, ${W.input}`,
-    `\tcall\t${KERNEL_RUN_SYMBOL}`,
-    `\tla\tt0, ${W.results}`,
-    `\tslli\tt1, ${hartReg}, 3`,
-    `\tadd\tt0, t0, t1`,
-    `\tsd\ta0, 0(t0)`,
-  ];
+  b.addDataWord(W.runSample, o.runSample ? 1 : 0);
+  b.addDataWord(W.stop);
+  b.addDataWord(W.iterations, o.iterations);
+  b.addDataWord(W.expected, o.expected);
+  b.addDataWord(W.errors);
+  const runKernel = (hartReg: string) =>
+    o.workload === 'loop'
+      ? [`\tmv\ta0, ${hartReg}`, `\tcall\t${W.loop}`]
+      : [
+          `\tld\ta0, ${W.input}`,
+          `\tcall\t${KERNEL_RUN_SYMBOL}`,
+          `\tla\tt0, ${W.results}`,
+          `\tslli\tt1, ${hartReg}, 3`,
+          `\tadd\tt0, t0, t1`,
+          `\tsd\ta0, 0(t0)`,
+        ];
   b.addNotraceFunction(W.main, [
     `\taddi\tsp, sp, -16`,
     `\tsd\tra, 8(sp)`,
@@ -84,10 +125,13 @@ function emitMain(b: PatchableTextBuilder, harts: number, input: number, runSamp
     `\tbeqz\tt0, 1f`,
     `\tcall\tftrace_ops_sample_run`,
     `1:`,
-    `\tli\tt1, ${harts - 1}`,
+    `\tli\tt1, ${o.harts - 1}`,
+    `\tli\tt0, 1`,
+    `\tsd\tt0, PERCPU_IN_IDLE(tp)\t# waiting for the others is idle (a quiescent state)`,
     `2:`,
     `\tld\tt0, ${W.done}`,
     `\tbltu\tt0, t1, 2b\t\t# wait for the secondary harts`,
+    `\tsd\tzero, PERCPU_IN_IDLE(tp)`,
     `\tfence\tr, rw`,
     `\tli\ta0, 0`,
     `\tld\tra, 8(sp)`,
@@ -108,6 +152,44 @@ function emitMain(b: PatchableTextBuilder, harts: number, input: number, runSamp
     `\tld\tra, 8(sp)`,
     `\tld\ts0, 0(sp)`,
     `\taddi\tsp, sp, 16`,
+    `\tret`,
+  ]);
+  if (o.workload !== 'loop') return;
+  // workload_loop(a0 = hart): {quiescent point; stop?; synthetic_kernel_run(input); check; store} forever
+  b.addNotraceFunction(W.loop, [
+    `\taddi\tsp, sp, -32`,
+    `\tsd\tra, 24(sp)`,
+    `\tsd\ts0, 16(sp)`,
+    `\tsd\ts1, 8(sp)`,
+    `\tmv\ts0, a0`,
+    `\tli\ts1, 0\t\t\t# passes made`,
+    `1:`,
+    ...QUIESCENT_POINT,
+    `\tld\tt0, ${W.stop}`,
+    `\tbnez\tt0, 3f`,
+    `\tld\tt0, ${W.iterations}`,
+    `\tbeqz\tt0, 2f`,
+    `\tbgeu\ts1, t0, 3f`,
+    `2:`,
+    `\tld\ta0, ${W.input}`,
+    `\tcall\t${KERNEL_RUN_SYMBOL}`,
+    `\tla\tt0, ${W.results}`,
+    `\tslli\tt1, s0, 3`,
+    `\tadd\tt0, t0, t1`,
+    `\tsd\ta0, 0(t0)`,
+    `\tld\tt0, ${W.expected}`,
+    `\tbeq\ta0, t0, 4f`,
+    `\tla\tt0, ${W.errors}`,
+    `\tli\tt1, 1`,
+    `\tamoadd.d\tzero, t1, (t0)\t# a pass computed a wrong result`,
+    `4:`,
+    `\taddi\ts1, s1, 1`,
+    `\tj\t1b`,
+    `3:`,
+    `\tld\tra, 24(sp)`,
+    `\tld\ts0, 16(sp)`,
+    `\tld\ts1, 8(sp)`,
+    `\taddi\tsp, sp, 32`,
     `\tret`,
   ]);
 }
@@ -137,7 +219,15 @@ function buildWorkloadText(opts: GuestImageOptions, kernel: SyntheticKernel, sin
     emitSampleTracees(target);
     emitSampleDriver(b, typeof opts.sample === 'object' ? opts.sample : {});
   }
-  emitMain(b, opts.runtime.harts, opts.input ?? 1, (opts.runSample ?? false) && sample);
+  const input = opts.input ?? 1;
+  emitMain(b, {
+    harts: opts.runtime.harts,
+    input,
+    runSample: (opts.runSample ?? false) && sample,
+    workload: opts.workload ?? 'once',
+    iterations: opts.iterations ?? 0,
+    expected: expectedKernelResult(kernel, BigInt(input)),
+  });
   return b;
 }
 
@@ -194,12 +284,44 @@ function kernelPlaceholder(enc: EncodedKernel): string {
 /** Section of a machine-code kernel. */
 export const KERNEL_SECTION = '.text.kernel';
 
+/** Images built so far, by the canonical JSON of their options (every option is part of the key). */
+const imageCache = new MemoCache<GuestImage>(8);
+
 /**
  * Runtime + workload in one program, with the symbols and patchable entries the ftrace core needs.
  * kernelCode 'assembly': everything goes through the assembler. 'machine-code': the kernel and the sample's tracees
  * are encoded directly at `base` (default 0x80000000) and the assembled runtime/main/driver follow them.
+ *
+ * Assembled once per option set: the same options (compared as canonical JSON, so any option added later is part
+ * of the key without further work) return the same frozen image; loading it copies its bytes into a machine.
  */
 export function buildGuestImage(opts: GuestImageOptions): GuestImage {
+  return imageCache.get(canonicalKey(opts), () => freezeImage(assembleGuestImage(opts)));
+}
+
+/** Empties the image cache (tests of the cache itself; memory). */
+export function clearGuestImageCache(): void {
+  imageCache.clear();
+}
+
+/** Hits and misses of the image cache so far. */
+export function guestImageCacheStats(): { hits: number; misses: number; size: number } {
+  return { hits: imageCache.hits, misses: imageCache.misses, size: imageCache.size };
+}
+
+/** A shared image must not change under its other users: freeze its objects (section bytes are only ever copied). */
+function freezeImage(image: GuestImage): GuestImage {
+  for (const s of image.program.sections) Object.freeze(s);
+  for (const s of image.program.symbols) Object.freeze(s);
+  Object.freeze(image.program.sections);
+  Object.freeze(image.program.symbols);
+  Object.freeze(image.program);
+  for (const e of image.functionEntries) Object.freeze(e);
+  Object.freeze(image.functionEntries);
+  return Object.freeze(image);
+}
+
+function assembleGuestImage(opts: GuestImageOptions): GuestImage {
   const runtime = buildGuestRuntime({ ...opts.runtime, mainSymbol: WORKLOAD_SYMBOLS.main, secondarySymbol: WORKLOAD_SYMBOLS.secondary });
   const kernel = planSyntheticKernel(opts.kernel);
   const code = kernelCodeOf(opts, kernel);

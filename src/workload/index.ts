@@ -15,6 +15,6 @@ export type { KernelSink } from './kernel-sink.js';
 export { MachineCodeKernel, type EncodedKernel, type MachineCodeSymbol } from './machine-code-kernel.js';
 export { patchableEntryAddrs, functionEntriesOf } from './patchable-entries.js';
 export {
-  buildGuestImage, buildWorkloadSource, WORKLOAD_SYMBOLS, KERNEL_SECTION, AUTO_ASSEMBLY_MAX_FUNCTIONS,
+  buildGuestImage, clearGuestImageCache, guestImageCacheStats, buildWorkloadSource, WORKLOAD_SYMBOLS, KERNEL_SECTION, AUTO_ASSEMBLY_MAX_FUNCTIONS,
   type GuestImage, type GuestImageOptions, type KernelCode,
 } from './guest-image.js';

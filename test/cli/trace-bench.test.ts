@@ -57,12 +57,14 @@ describe('ftrace-lab trace', () => {
     expect(first.every((m) => m[4] === 'chain1')).toBe(true);
   });
 
-  it('usage errors exit 64; unknown functions are a typed error', async () => {
+  it('usage errors exit 64 with one line and a pointer to --help; a filter that matches nothing exits 65', async () => {
     const io = capture();
     expect(await traceMain([])).toBe(EXIT_USAGE);
     expect(await traceMain(['--kernel', '5', '-p', 'wakeup'])).toBe(EXIT_USAGE);
-    expect(io.err()).toContain('usage: ftrace-lab trace');
-    await expect(traceMain(['--kernel', '5', '-l', 'no_such_fn'])).rejects.toMatchObject({ code: 'FTRACE_NO_MATCH' });
+    expect(io.err().split('\n').slice(2, 4)).toEqual(["ftrace-lab trace: -p: expected one of function, count, got 'wakeup'", "Run 'ftrace-lab trace --help' for the options."]);
+    expect(io.err()).not.toContain('usage:');
+    expect(await traceMain(['--kernel', '5', '-l', 'no_such_fn'])).toBe(65);
+    expect(io.err()).toMatch(/ftrace-lab trace: .*no_such_fn/);
   });
 });
 

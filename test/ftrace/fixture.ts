@@ -1,6 +1,6 @@
 // Test fixture: a synthetic guest image (runtime symbols + N patchable functions) and a guest-side walker of the ftrace structures.
 import {
-  BumpAllocator,
+  GuestHeap,
   compilerNops,
   createScheme,
   FtraceCore,
@@ -93,7 +93,7 @@ export function boot(kind: SiteLayoutKind, scheme: 'list' | 'callops', names: re
   const sch = createScheme(scheme, symbols);
   const init = planFtraceInit(img.entries, img.layout, img.mem, sch);
   applyPlanStopped(init.plan, img.mem);
-  const core = new FtraceCore({ records: init.records, scheme: sch, symbols, allocator: new BumpAllocator(HEAP, BASE + MEM_SIZE) });
+  const core = new FtraceCore({ records: init.records, scheme: sch, symbols, allocator: new GuestHeap(HEAP, BASE + MEM_SIZE) });
   const apply = (plan: ReturnType<FtraceCore['register']>) => applyPlanStopped(plan, img.mem);
   const text = () => img.mem.bytes.slice(FUNCS_AT - BASE, FUNCS_AT - BASE + names.length * FUNC_STRIDE);
   const rec = (name: string) => core.records.lookupName(name)[0]!;

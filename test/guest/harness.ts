@@ -1,6 +1,6 @@
 // Test harness: build a guest image (runtime + synthetic kernel + sample), load it on a Machine, boot the ftrace core on it.
 import {
-  applyPlanStopped, BumpAllocator, createScheme, FtraceCore, FtraceOps, planFtraceInit, RuntimeSymbols,
+  applyPlanStopped, GuestHeap, createScheme, FtraceCore, FtraceOps, planFtraceInit, RuntimeSymbols,
   type FtraceOpsInit, type PatchPlan, type SiteLayoutKind,
 } from '../../src/ftrace/index.js';
 import { countTableBytes, drainRingBuffer, encodeCountTable, decodeCountTable, ringBufferAddr, type TraceEvent } from '../../src/guest/index.js';
@@ -49,7 +49,7 @@ export function initFtrace(g: Guest) {
   const scheme = createScheme(g.scheme, symbols);
   const init = planFtraceInit(g.img.functionEntries, g.img.layout, g.m.memory, scheme);
   applyPlanStopped(init.plan, g.m.memory);
-  const allocator = new BumpAllocator(g.sym('ftrace_heap_start'), g.sym('ftrace_heap_end'));
+  const allocator = new GuestHeap(g.sym('ftrace_heap_start'), g.sym('ftrace_heap_end'));
   const core = new FtraceCore({ records: init.records, scheme, symbols, allocator });
   const apply = (plan: PatchPlan) => applyPlanStopped(plan, g.m.memory);
   const rec = (name: string) => {

@@ -1,23 +1,21 @@
-// The stop-all patch protocol: every hart's icache is flushed (stale decode otherwise), writes are verified and tear-free.
+// Every patch protocol makes already-decoded sites take new code (stale decode otherwise); reports, previews; TextPoker's tear-free writes.
 import { describe, expect, it } from 'vitest';
 import { FtraceLabError } from '../../src/errors.js';
-import { applyPlanStopped, type PatchPlan } from '../../src/ftrace/index.js';
-import { Lab } from '../../src/lab/index.js';
-import { PatchError, StopAllApply, TextPoker, type PatchableMachine, type PatchProtocol, type PatchReport } from '../../src/patch/index.js';
-import { smallLab } from './helpers.js';
+import { formatStep, PatchError, PROTOCOL_NAMES, TextPoker, type PatchProtocol, type ProtocolName } from '../../src/patch/index.js';
+import { insnSteps, literalSteps, publishSteps } from '../../src/patch/plan-steps.js';
+import { smallLab, textRange } from './helpers.js';
 
-/** A broken protocol for contrast: writes the bytes but never flushes any icache. */
-class NoFlushApply implements PatchProtocol {
-  readonly name = 'no-flush';
-  async apply(plan: PatchPlan, m: PatchableMachine): Promise<PatchReport> {
-    applyPlanStopped(plan, m.text);
-    return { protocol: this.name, writes: 0, flushedHarts: 0, stoppedMs: 0 };
-  }
-}
+/** A broken protocol for contrast: writes the plan's bytes but never makes any hart drop its decoded text. */
+const noFlush: PatchProtocol = {
+  name: 'no-flush',
+  summary: 'writes only (broken on purpose)',
+  needsGuestHandlers: false,
+  steps: (plan) => [...publishSteps(plan), ...literalSteps(plan), ...insnSteps(plan)],
+};
 
 /** Run the sample driver part-way, enable tracing of tracee_relevant, finish; return the events seen. */
-async function enableMidRun(protocol: PatchProtocol): Promise<number> {
-  const lab = await smallLab({ protocol, kernel: { functions: 10, seed: 3, runSample: true, nrCalls: 400 } });
+async function enableMidRun(protocol: PatchProtocol | ProtocolName): Promise<number> {
+  const lab = await smallLab({ protocol, kernel: { functions: 10, seed: 3, runSample: true, nrCalls: 4000 } });
   const first = await lab.run({ maxInsns: 2500 }); // well inside the driver loop: tracee_relevant is decoded
   expect(first.reason).toBe('budget');
   await lab.ftrace.register({ filter: 'tracee_relevant' });
@@ -26,37 +24,37 @@ async function enableMidRun(protocol: PatchProtocol): Promise<number> {
   return lab.trace.drain().length;
 }
 
-describe('StopAllApply', () => {
-  it('flushes every hart so already-decoded sites take the new code (a no-flush protocol keeps running the old)', async () => {
-    const withFlush = await enableMidRun(new StopAllApply());
-    const without = await enableMidRun(new NoFlushApply());
-    expect(withFlush).toBeGreaterThan(100);
-    expect(withFlush).toBeLessThan(400);
-    expect(without).toBe(0);
+describe('patch protocols on a guest that already decoded the sites', () => {
+  for (const protocol of PROTOCOL_NAMES) {
+    it(`${protocol} makes already-decoded sites take the new code (a protocol that never flushes keeps running the old)`, async () => {
+      const traced = await enableMidRun(protocol);
+      expect(traced).toBeGreaterThan(2000);
+      expect(traced).toBeLessThan(4000);
+    });
+  }
+
+  it('the no-flush contrast traces nothing after the update', async () => {
+    expect(await enableMidRun(noFlush)).toBe(0);
   });
 
-  it('reports its writes and flushes all harts', async () => {
-    const lab = await smallLab({ harts: 2 });
+  it('reports what an update did', async () => {
+    const lab = await smallLab({ harts: 2, protocol: 'stop-all' });
     await lab.ftrace.register({ filter: 'tracee_relevant' });
     const rep = lab.ftrace.lastReport!;
     expect(rep.protocol).toBe('stop-all');
-    expect(rep.flushedHarts).toBe(2);
-    expect(rep.writes).toBeGreaterThan(0);
+    expect(rep.mode).toBe('quiescent');
+    expect(rep.counts.flushes).toBe(1);
+    expect(rep.counts.writes).toBeGreaterThan(0);
   });
 
-  it('patches a running parallel machine (pause, apply, flush, resume) and the guest still finishes correctly', async () => {
-    const lab = await Lab.create({ harts: 2, mode: 'parallel', kernel: { functions: 10, runSample: true, nrCalls: 300_000 }, bufferSizeKb: 4096 });
-    const run = lab.run({ maxInsns: 1e9 });
-    await new Promise((r) => setTimeout(r, 20));
-    const h = await lab.ftrace.register({ filter: 'tracee_relevant' });
-    await lab.ftrace.unregister(h);
-    await lab.ftrace.register(h);
-    const r = await run;
-    expect(r.reason).toBe('halted');
-    expect(r.exitCode).toBe(0);
-    const evs = lab.trace.drain();
-    // how many calls were traced depends on timing; which function and caller do not
-    expect(evs.every((e) => e.symbol === 'tracee_relevant' && e.parentSymbol === 'ftrace_ops_sample_run' && e.hart === 0)).toBe(true);
+  it('--dry-run style preview lists the steps without touching guest memory', async () => {
+    const lab = await smallLab({ protocol: 'breakpoint' });
+    const before = textRange(lab);
+    const h = lab.ftrace.create({ filter: 'tracee_relevant' });
+    const steps = lab.previewSteps(lab.core.register(h.ops)).map(formatStep);
+    expect(steps.some((l) => l.startsWith('write site-parcel0'))).toBe(true);
+    expect(steps.filter((l) => l.startsWith('ipi fence.i'))).toHaveLength(3);
+    expect(textRange(lab)).toEqual(before);
   });
 });
 

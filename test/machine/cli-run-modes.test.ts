@@ -32,6 +32,15 @@ describe('ftrace-lab run with several harts', () => {
     expect(c.harts).not.toEqual(a.harts);
   });
 
+  it('--engine interp and --engine jit print the same --json line; a bad engine is a usage error', () => {
+    const a = jsonLine(['--harts', '3', '--seed', '4', '--quantum', '50', '--engine', 'interp']);
+    const b = jsonLine(['--harts', '3', '--seed', '4', '--quantum', '50', '--engine', 'jit']);
+    expect(b).toEqual(a);
+    const r = spawnSync(process.execPath, [cli, 'run', elf, '--engine', 'fast'], { encoding: 'utf8' });
+    expect(r.status).toBe(64);
+    expect(r.stderr).toContain("--engine: expected one of jit, interp, got 'fast'");
+  });
+
   it('runs the harts in parallel workers with --mode parallel', () => {
     const a = jsonLine(['--harts', '3', '--mode', 'parallel']);
     expect(a).toMatchObject({ stopReason: 'halted', exitCode: 0, mode: 'parallel' });

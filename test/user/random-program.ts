@@ -76,6 +76,16 @@ function randomInsn(rng: Rng, out: Emitted, base: number): void {
   }
 }
 
+/** `length` random instructions that never write `base` or x0 (machine code and a readable listing). */
+export function randomSequence(rng: Rng, length: number, base: number): Emitted {
+  const out: Emitted = { bytes: [], text: [] };
+  for (let i = 0; i < length; i++) randomInsn(rng, out, base);
+  return out;
+}
+
+/** A seeded register value (edge cases often). */
+export { randomValue };
+
 export interface RandomBatch {
   elf: Uint8Array;
   /** Per sequence: its base register and instruction list (for failure messages). */

@@ -1,7 +1,7 @@
 // One hart's run loop inside a worker (portable: no Node or browser API): slices, wfi sleep, pause parking, exit.
 import type { EngineExports } from '../engine.js';
 import {
-  CTRL_BASE, CTRL_BUDGET, CTRL_DOORBELL, CTRL_EPOCH, CTRL_EXIT, CTRL_MSIP, CTRL_MTIME, CTRL_MTIMECMP, CTRL_PAUSE,
+  CTRL_BASE, CTRL_BUDGET, CTRL_DOORBELL, CTRL_EPOCH, CTRL_EXIT, CTRL_HART_PAUSE, CTRL_MSIP, CTRL_MTIME, CTRL_MTIMECMP, CTRL_PAUSE,
   CTRL_RETIRED, CTRL_SIZE, CTRL_START_US, CTRL_WSTATE, H_LAST_RUN, HART_BASE, HART_STATE_SIZE, STOP_BREAKPOINT,
   STOP_BUDGET, STOP_FAULT_LOOP, STOP_HALTED, STOP_PAUSE, STOP_UART_FULL, STOP_WFI, WS_DONE, WS_PAUSED, WS_RUNNING,
   WS_WFI,
@@ -39,6 +39,8 @@ export function runHartLoop(engine: EngineExports, wasm: WebAssembly.Memory, cfg
   const hartView = new DataView(wasm.buffer, HART_BASE + cfg.hart * HART_STATE_SIZE, HART_STATE_SIZE);
   const stateIdx = CTRL_WSTATE / 4 + cfg.hart;
   const msipIdx = CTRL_MSIP / 4 + cfg.hart;
+  const holdIdx = CTRL_HART_PAUSE / 4 + cfg.hart;
+  const held = (): boolean => Atomics.load(i32, CTRL_PAUSE / 4) !== 0 || Atomics.load(i32, holdIdx) !== 0;
   const setState = (s: number): void => {
     Atomics.store(i32, stateIdx, s);
     Atomics.notify(i32, stateIdx);
@@ -52,13 +54,13 @@ export function runHartLoop(engine: EngineExports, wasm: WebAssembly.Memory, cfg
   setState(WS_RUNNING);
   for (;;) {
     if (Atomics.load(i32, CTRL_EXIT / 4) !== 0) return finish('exited', STOP_HALTED);
-    if (Atomics.load(i32, CTRL_PAUSE / 4) !== 0) {
-      park(i32, setState);
-      continue;
-    }
     const budget = Atomics.load(i64, CTRL_BUDGET / 8);
     const used = Atomics.load(i64, CTRL_RETIRED / 8);
     if (used >= budget) return finish('budget', STOP_BUDGET);
+    if (held()) {
+      park(i32, i64, held, setState);
+      continue;
+    }
     updateMtime(i64);
     const left = budget - used;
     const n = left < BigInt(cfg.slice) ? Number(left) : cfg.slice;
@@ -74,10 +76,10 @@ export function runHartLoop(engine: EngineExports, wasm: WebAssembly.Memory, cfg
         Atomics.wait(i32, CTRL_DOORBELL / 4, Atomics.load(i32, CTRL_DOORBELL / 4), 1);
         break;
       case STOP_WFI:
-        sleepInWfi(i32, i64, cfg.hart, msipIdx, setState);
+        sleepInWfi(i32, i64, cfg.hart, msipIdx, held, setState);
         break;
       case STOP_PAUSE:
-        park(i32, setState);
+        park(i32, i64, held, setState);
         break;
       case STOP_HALTED:
         return finish('halted', stop);
@@ -91,12 +93,16 @@ export function runHartLoop(engine: EngineExports, wasm: WebAssembly.Memory, cfg
   }
 }
 
-/** Parks at an instruction boundary until the host clears CTRL_PAUSE (it bumps CTRL_EPOCH and notifies). */
-function park(i32: Int32Array, setState: (s: number) => void): void {
+/**
+ * Parks at an instruction boundary while `held()` (CTRL_PAUSE, or this hart's CTRL_HART_PAUSE word); the host bumps
+ * CTRL_EPOCH and notifies when it releases harts. Also leaves when the machine exits or the host cuts the budget.
+ */
+function park(i32: Int32Array, i64: BigInt64Array, held: () => boolean, setState: (s: number) => void): void {
   setState(WS_PAUSED);
   for (;;) {
     const epoch = Atomics.load(i32, CTRL_EPOCH / 4);
-    if (Atomics.load(i32, CTRL_PAUSE / 4) === 0) break;
+    if (!held()) break;
+    if (Atomics.load(i32, CTRL_EXIT / 4) !== 0 || Atomics.load(i64, CTRL_RETIRED / 8) >= Atomics.load(i64, CTRL_BUDGET / 8)) break;
     Atomics.wait(i32, CTRL_EPOCH / 4, epoch, 50);
   }
   setState(WS_RUNNING);
@@ -115,9 +121,16 @@ function updateMtime(i64: BigInt64Array): bigint {
 
 /**
  * The hart executed wfi with nothing pending: sleep on its msip word (a CLINT msip store by a hart or by the host
- * notifies it) until an IPI, its timer deadline, a pause request or the machine's exit.
+ * notifies it) until an IPI, its timer deadline, a pause request (global or for this hart) or the machine's exit.
  */
-function sleepInWfi(i32: Int32Array, i64: BigInt64Array, hart: number, msipIdx: number, setState: (s: number) => void): void {
+function sleepInWfi(
+  i32: Int32Array,
+  i64: BigInt64Array,
+  hart: number,
+  msipIdx: number,
+  held: () => boolean,
+  setState: (s: number) => void,
+): void {
   setState(WS_WFI);
   const now = updateMtime(i64);
   const cmp = BigInt.asUintN(64, Atomics.load(i64, CTRL_MTIMECMP / 8 + hart));
@@ -129,7 +142,7 @@ function sleepInWfi(i32: Int32Array, i64: BigInt64Array, hart: number, msipIdx: 
   // A pending msip means an interrupt the hart masks in mie: wait for a change with a short poll instead of spinning.
   const msip = Atomics.load(i32, msipIdx);
   if (msip !== 0) timeoutMs = Math.min(timeoutMs, 1);
-  if (timeoutMs > 0 && Atomics.load(i32, CTRL_PAUSE / 4) === 0 && Atomics.load(i32, CTRL_EXIT / 4) === 0) {
+  if (timeoutMs > 0 && !held() && Atomics.load(i32, CTRL_EXIT / 4) === 0) {
     Atomics.wait(i32, msipIdx, msip, timeoutMs);
   }
   updateMtime(i64);

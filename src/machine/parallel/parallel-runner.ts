@@ -1,12 +1,12 @@
 // Parallel mode: every hart in its own worker on the one shared memory; start, pause/resume at instruction boundaries.
 import { MachineError } from '../errors.js';
 import {
-  CTRL_BASE, CTRL_BUDGET, CTRL_DOORBELL, CTRL_EPOCH, CTRL_EXIT, CTRL_MSIP, CTRL_PAUSE, CTRL_RETIRED, CTRL_SIZE,
-  CTRL_START_US, CTRL_WSTATE, WS_DONE, WS_IDLE, WS_PAUSED, WS_WFI,
+  CTRL_BASE, CTRL_BUDGET, CTRL_DOORBELL, CTRL_EPOCH, CTRL_EXIT, CTRL_HART_PAUSE, CTRL_MSIP, CTRL_PAUSE, CTRL_RETIRED,
+  CTRL_SIZE, CTRL_START_US, CTRL_WSTATE, WS_DONE, WS_IDLE, WS_PAUSED, WS_WFI,
 } from '../layout.js';
 import type { HartLoopResult } from './hart-loop.js';
 import { nowMicros } from '../wall-clock.js';
-import type { HartWorkerHandle, SpawnHartWorker } from './spawn-node.js';
+import type { HartWorkerHandle, SpawnHartWorker } from './worker-handle.js';
 
 export interface ParallelRunOptions {
   /** Machine-wide instruction budget (all harts together). */
@@ -76,6 +76,39 @@ export class ParallelRunner {
       this.workers = [];
       this.parked = false;
     }
+  }
+
+  /** Ends the current run at every hart's next slice boundary (the run resolves with reason 'budget'). */
+  stop(): void {
+    if (this.running) this.stopOthers();
+  }
+
+  /** Holds one hart parked at its next slice boundary (`on`) or releases it; the other harts keep running. */
+  hold(hart: number, on: boolean): void {
+    Atomics.store(this.i32, CTRL_HART_PAUSE / 4 + hart, on ? 1 : 0);
+    if (on) {
+      Atomics.notify(this.i32, CTRL_MSIP / 4 + hart); // out of a wfi sleep, so it parks now
+    } else {
+      Atomics.add(this.i32, CTRL_EPOCH / 4, 1);
+      Atomics.notify(this.i32, CTRL_EPOCH / 4);
+    }
+  }
+
+  /** Resolves once `hart` is parked (or its loop ended); returns at once when nothing runs. */
+  async waitParked(hart: number): Promise<void> {
+    const idx = CTRL_WSTATE / 4 + hart;
+    while (this.running) {
+      const s = Atomics.load(this.i32, idx);
+      if (s === WS_PAUSED || s === WS_DONE || s === WS_IDLE) return;
+      if (s === WS_WFI) Atomics.notify(this.i32, CTRL_MSIP / 4 + hart);
+      const r = Atomics.waitAsync(this.i32, idx, s, 20);
+      if (r.async) await r.value;
+    }
+  }
+
+  /** The worker state word (WS_*) of one hart. */
+  workerState(hart: number): number {
+    return Atomics.load(this.i32, CTRL_WSTATE / 4 + hart);
   }
 
   /** Ends every other hart's loop: used when one hart halts the machine or fails. */

@@ -3,16 +3,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { MachineError } from '../errors.js';
-import type { HartWorkerInit, HartWorkerMessage } from './hart-worker.js';
+import type { HartWorkerMessage } from './hart-worker.js';
+import type { SpawnHartWorker } from './worker-handle.js';
 
-/** A started hart worker, whatever the transport. */
-export interface HartWorkerHandle {
-  /** Resolves with the worker's final message. */
-  done: Promise<HartWorkerMessage>;
-  terminate(): Promise<void>;
-}
-
-export type SpawnHartWorker = (init: HartWorkerInit) => HartWorkerHandle;
+export type { HartWorkerHandle, SpawnHartWorker } from './worker-handle.js';
 
 /** The compiled worker entry: next to this module in dist/, or dist/ when running from the TypeScript sources. */
 export function nodeWorkerUrl(): URL {

@@ -2,9 +2,12 @@
 import { MachineError } from '../errors.js';
 import { Prng } from '../../util/prng.js';
 
+/** Hart number a schedule uses for a step of the host agent (a patch protocol step); printed as `A`. */
+export const AGENT = -1;
+
 /** One scheduling decision and what came of it. */
 export interface ScheduleStep {
-  /** Hart that ran. */
+  /** Hart that ran, or AGENT for a host agent step. */
   hart: number;
   /** Instructions granted (1..quantum). */
   budget: number;
@@ -22,11 +25,17 @@ export interface DeterministicOptions {
   replay?: readonly Pick<ScheduleStep, 'hart' | 'budget'>[];
   /** Keep the log of every step (default true; turn off for long benchmark runs). */
   record?: boolean;
+  /** Largest slice while a host agent is attached (default AGENT_QUANTUM): its steps then land at a finer grain. */
+  agentQuantum?: number;
 }
+
+/** Default largest slice of one decision while a host agent (an update in flight) is attached. */
+export const AGENT_QUANTUM = 1000;
 
 /** Chooses (hart, budget) for each step from a seeded PRNG, or from a recorded schedule. */
 export class DeterministicScheduler {
   readonly quantum: number;
+  readonly agentQuantum: number;
   readonly seed: number | string;
   readonly log: ScheduleStep[] = [];
   private readonly prng: Prng;
@@ -40,27 +49,38 @@ export class DeterministicScheduler {
       throw new MachineError('MACHINE_BAD_OPTION', `quantum must be an integer from 1 to 2^31-1, got ${opts.quantum}`);
     }
     this.quantum = opts.quantum;
+    this.agentQuantum = Math.min(opts.quantum, opts.agentQuantum ?? AGENT_QUANTUM);
     this.seed = opts.seed;
     this.prng = new Prng(opts.seed);
     this.replay = opts.replay;
     this.record = opts.record ?? true;
   }
 
-  /** The next decision among the runnable harts (sorted ascending), or undefined when a replay is exhausted. */
-  next(runnable: readonly number[]): { hart: number; budget: number } | undefined {
+  /**
+   * The next decision among the runnable harts (sorted ascending) and, when `agent` is 'ready', the host agent
+   * (hart AGENT, budget 1); 'exclusive' forces the agent without a draw; 'waiting' (attached, not ready) only caps
+   * the slice at agentQuantum, like 'ready'. Undefined when a replay is exhausted.
+   */
+  next(runnable: readonly number[], agent: 'none' | 'waiting' | 'ready' | 'exclusive' = 'none'): { hart: number; budget: number } | undefined {
     if (this.replay) {
       const s = this.replay[this.step];
       if (!s) return undefined;
-      if (!runnable.includes(s.hart)) {
+      const ok = s.hart === AGENT ? agent === 'ready' || agent === 'exclusive' : agent !== 'exclusive' && runnable.includes(s.hart);
+      if (!ok) {
+        const who = s.hart === AGENT ? 'the host agent' : `hart ${s.hart}`;
         throw new MachineError(
           'MACHINE_REPLAY_DIVERGED',
-          `replay step ${this.step} runs hart ${s.hart}, which is not runnable (runnable: ${runnable.join(',') || 'none'})`,
+          `replay step ${this.step} runs ${who}, which is not runnable (runnable: ${runnable.join(',') || 'none'}; agent: ${agent})`,
         );
       }
       return { hart: s.hart, budget: s.budget };
     }
-    const hart = runnable[this.prng.below(runnable.length)]!;
-    const budget = 1 + this.prng.below(this.quantum);
+    if (agent === 'exclusive') return { hart: AGENT, budget: 1 };
+    const parties = runnable.length + (agent === 'ready' ? 1 : 0);
+    const pick = this.prng.below(parties);
+    if (pick === runnable.length) return { hart: AGENT, budget: 1 };
+    const hart = runnable[pick]!;
+    const budget = 1 + this.prng.below(agent === 'none' ? this.quantum : this.agentQuantum);
     return { hart, budget };
   }
 
@@ -70,9 +90,9 @@ export class DeterministicScheduler {
     this.step++;
   }
 
-  /** The log as text, one line per step: `step hart budget retired stop`. Byte-identical for identical runs. */
+  /** The log as text, one line per step: `step hart budget retired stop` (hart `A` = host agent). Byte-identical for identical runs. */
   formatLog(): string {
-    return this.log.map((s, i) => `${i} ${s.hart} ${s.budget} ${s.retired} ${s.stop}\n`).join('');
+    return this.log.map((s, i) => `${i} ${s.hart === AGENT ? 'A' : s.hart} ${s.budget} ${s.retired} ${s.stop}\n`).join('');
   }
 
   /** Parses formatLog() output back into a replayable schedule. */
@@ -80,8 +100,8 @@ export class DeterministicScheduler {
     const out: Pick<ScheduleStep, 'hart' | 'budget'>[] = [];
     for (const [n, line] of text.split('\n').entries()) {
       if (!line.trim()) continue;
-      const f = line.trim().split(/\s+/).map(Number);
-      if (f.length < 3 || f.some((v) => !Number.isInteger(v) || v < 0)) {
+      const f = line.trim().split(/\s+/).map((t, i) => (i === 1 && t === 'A' ? AGENT : Number(t)));
+      if (f.length < 3 || f.some((v, i) => !Number.isInteger(v) || (v < 0 && !(i === 1 && v === AGENT)))) {
         throw new MachineError('MACHINE_BAD_OPTION', `schedule line ${n + 1} is malformed: '${line}'`);
       }
       out.push({ hart: f[1]!, budget: f[2]! });
