@@ -4,8 +4,10 @@ import {
   DC_SLOTS, DC_TAGS, DCACHE_BASE, DCACHE_PER_HART, H_GEN, HART_BASE, HART_STATE_SIZE, RAM_GUEST_BASE, RAM_WASM_BASE,
 } from '../src/machine/layout';
 import { ACC_LOAD, ACC_STORE, accessFault } from './causes';
-import { DEV_NONE, DEV_UART_FULL, deviceLoad, deviceStore, isDevice } from './devices';
+import { DEV_HALT, DEV_NONE, DEV_UART_FULL, deviceLoad, deviceStore, isDevice } from './devices';
 import { TRANSLATE_FAIL, dataPriv, mmuCause, translate, translated } from './mmu';
+import { watchStore, watching } from './watch';
+import { WATCH_STORES } from '../src/machine/layout';
 
 /** Outcome of a memory operation (MEM_FAULT: cause in memCause, tval in memTval). */
 export const MEM_OK: i32 = 0;
@@ -96,6 +98,7 @@ export function physStore(pa: u64, size: u32, v: u64, va: u64): i32 {
   if (isDevice(pa)) {
     const r = deviceStore(pa, size, v);
     if (r == DEV_UART_FULL) return MEM_UART_FULL;
+    if (r == DEV_HALT) return MEM_HALT;
     if (r != DEV_NONE) return MEM_OK;
   }
   memCause = accessFault(ACC_STORE);
@@ -137,7 +140,9 @@ export function virtStore(hb: usize, va: u64, size: u32, v: u64): i32 {
   if (((va & 0xfff) + <u64>size) <= 0x1000) {
     const pa = dataAddr(hb, va, ACC_STORE);
     if (pa == TRANSLATE_FAIL) return MEM_FAULT;
-    return physStore(pa, size, v, va);
+    const r = physStore(pa, size, v, va);
+    if (r != MEM_FAULT && watching(WATCH_STORES)) watchStore(hb, pa, size, v);
+    return r;
   }
   const last = va + <u64>size - 1;
   if (dataAddr(hb, va, ACC_STORE) == TRANSLATE_FAIL) return MEM_FAULT;
@@ -145,8 +150,10 @@ export function virtStore(hb: usize, va: u64, size: u32, v: u64): i32 {
   let result = MEM_OK;
   for (let i: u32 = 0; i < size; i++) {
     const a = va + <u64>i;
-    const r = physStore(dataAddr(hb, a, ACC_STORE), 1, v >> (8 * <u64>i), va);
+    const pa = dataAddr(hb, a, ACC_STORE);
+    const r = physStore(pa, 1, v >> (8 * <u64>i), va);
     if (r == MEM_FAULT) return r;
+    if (watching(WATCH_STORES)) watchStore(hb, pa, 1, v >> (8 * <u64>i));
     if (r != MEM_OK) result = r;
   }
   return result;

@@ -6,6 +6,7 @@ import {
   H_RESV, H_RETIRED, H_STOP, H_XSINK, RAM_GUEST_BASE, RAM_WASM_BASE, STOP_BREAKPOINT, STOP_BUDGET, STOP_FAULT_LOOP,
   STOP_HALTED, STOP_PAUSE, STOP_UART_FULL, STOP_WFI,
 } from '../src/machine/layout';
+import { CTRL_WATCH_FLAGS, WATCH_STORES } from '../src/machine/layout';
 import { div, divu, divuw, divw, mulh, mulhsu, mulhu, rem, remu, remuw, remw } from './alu';
 import { INTERRUPT } from './causes';
 import { dcacheBase, decodeAt, fetchPage, fetchPagePa, fetchStorm } from './dcache';
@@ -69,7 +70,8 @@ function deriveDataPath(hb: usize): void {
   // coherent mode: every store goes through the slow path, which invalidates decoded copies; so does every
   // store while an LR reservation is held (the slow path drops it: a hart's own store ends its reservation)
   const coherent = (load<u32>(CTRL_BASE + CTRL_FLAGS) & CTRL_FLAG_COHERENT) != 0;
-  const stSlow = coherent || load<u64>(hb + H_RESV) != 0xffffffffffffffff;
+  // so does every store while the watch log wants stores (watch.ts sees only slow-path stores)
+  const stSlow = coherent || (load<u32>(CTRL_BASE + CTRL_WATCH_FLAGS) & WATCH_STORES) != 0 || load<u64>(hb + H_RESV) != 0xffffffffffffffff;
   gStLim = stSlow ? 0 : gRamLim;
   gLdTlb = DTLB_EMPTY;
   gStTlb = DTLB_EMPTY;

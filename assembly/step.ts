@@ -17,8 +17,10 @@ import {
 } from './ops';
 import { currentMip, mret, sret, takeTrap } from './trap';
 import { fpStep } from './fpexec';
+import { watchEvent, watching } from './watch';
+import { WATCH_ECALL, WATCH_FENCE_I, WEV_ECALL, WEV_FENCE_I } from '../src/machine/layout';
 import { OP_FLW, OP_FP } from './ops';
-import { C_MIE } from './hart';
+import { C_MIE, C_MIP } from './hart';
 
 // step() results (low byte) and flags
 export const S_NEXT: i32 = 0; // retired; H_PC is the next pc
@@ -173,7 +175,9 @@ function execCsr(hb: usize, raw: u32, pc: u64): i32 {
   csrWroteCycle = false;
   csrContextChanged = false;
   if (writes) {
-    const nv = kind == 1 ? operand : kind == 2 ? old | operand : old & ~operand;
+    // csrrs/csrrc on mip/sip modify the software-writable SEIP bit, not the PLIC's external line that reads ORed in
+    const base = num == 0x344 || num == 0x144 ? (old & ~(<u64>0xa00)) | (load<u64>(hb + C_MIP) & 0xa00) : old;
+    const nv = kind == 1 ? operand : kind == 2 ? base | operand : base & ~operand;
     csrWrite(hb, num, nv);
   }
   setX(hb, rd, old);
@@ -195,6 +199,7 @@ function execSystem(hb: usize, raw: u32, pc: u64, len: u32): i32 {
   const ms = load<u64>(hb + C_MSTATUS);
   if (raw == 0x00000073) {
     const cause = priv == PRIV_U ? CAUSE_ECALL_U : priv == PRIV_S ? CAUSE_ECALL_S : CAUSE_ECALL_M;
+    if (priv == PRIV_S && watching(WATCH_ECALL)) watchEvent(hb, WEV_ECALL, 0, pc, (getX(hb, 17) << 32) | (getX(hb, 16) & 0xffffffff));
     return trap(hb, cause, 0, pc, raw);
   }
   if (raw == 0x00100073) return trap(hb, CAUSE_BREAKPOINT, pc, pc, raw);
@@ -234,6 +239,7 @@ export function step(hb: usize, ep: usize, pc: u64): i32 {
   if (op >= OP_FLW && op <= OP_FP) return fpStep(hb, ep, pc);
   if (op == OP_SYSTEM) return execSystem(hb, raw, pc, (<u32>load<u8>(ep, E_ADV) >> E_SHIFT));
   if (op == OP_FENCE_I) {
+    if (watching(WATCH_FENCE_I)) watchEvent(hb, WEV_FENCE_I, 0, pc, 0);
     store<u32>(hb + H_GEN, load<u32>(hb + H_GEN) + 1);
     next(hb, pc, 4);
     return S_NEXT | S_CTX;

@@ -3,6 +3,7 @@ import {
   CTRL_BASE, CTRL_FLAG_HOST_ECALL, CTRL_FLAGS, CTRL_MSIP, CTRL_MTIME, CTRL_MTIMECMP, H_FAULT_CAUSE, H_FAULT_INSN, H_FAULT_PC, H_FAULT_PRIV,
   H_FAULT_TVAL, H_HOST_TRAP, H_RESV, H_RETIRED, H_STORM, H_STORM_RET,
 } from '../src/machine/layout';
+import { plicMip } from './board';
 import { INTERRUPT } from './causes';
 import {
   C_MCAUSE, C_MEDELEG, C_MEPC, C_MIDELEG, C_MIE, C_MIP, C_MSTATUS, C_MTVAL, C_MTVEC, C_SCAUSE, C_SEPC,
@@ -13,10 +14,10 @@ import {
 /** Traps in a row without a retired instruction before run() reports STOP_FAULT_LOOP. */
 export const STORM_LIMIT: u32 = 64;
 
-/** Current mip: software-writable bits plus MTIP/MSIP from the CLINT words. */
+/** Current mip: software-writable bits plus MTIP/MSIP from the CLINT words and MEIP/SEIP from the PLIC. */
 export function currentMip(hb: usize): u64 {
   const h = <usize>hartIndex(hb);
-  let mip = load<u64>(hb + C_MIP);
+  let mip = load<u64>(hb + C_MIP) | plicMip(<u32>h);
   if ((atomic.load<u32>(<usize>(CTRL_BASE + CTRL_MSIP) + (h << 2)) & 1) != 0) mip |= 1 << 3;
   if (atomic.load<u64>(CTRL_BASE + CTRL_MTIME) >= atomic.load<u64>(<usize>(CTRL_BASE + CTRL_MTIMECMP) + (h << 3))) mip |= 1 << 7;
   return mip;

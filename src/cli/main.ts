@@ -14,6 +14,7 @@ const VERBS: Record<string, { summary: string; load: () => Promise<{ main: VerbM
   run: { summary: 'run an ELF on the emulated machine (--gdb PORT: debug it with gdb)', load: () => import('./run.js') },
   start: { summary: 'the main job (npm start): the ftrace-ops overhead sweep', load: () => import('./start.js') },
   trace: { summary: 'run a program with the function tracer on and print the trace', load: () => import('./trace.js') },
+  boot: { summary: 'boot Linux with OpenSBI on the QEMU-virt board (1-8 harts) and report its code patching', load: () => import('./boot.js') },
   bench: { summary: 'ftrace-ops sample: overhead per traced call vs number of ops', load: () => import('./bench.js') },
   protocols: { summary: 'compare the patch protocols while harts run the traced workload', load: () => import('./protocols.js') },
   serve: { summary: 'serve the browser page (web/dist) with the cross-origin isolation headers', load: () => import('./serve.js') },

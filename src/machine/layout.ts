@@ -140,6 +140,44 @@ export const STOP_ECALL = 8; // U-mode ecall: pc left AT the ecall; the host ser
 export const STOP_USER_TRAP = 9; // any other U-mode exception: cause/tval/pc in H_FAULT_*, hart state unchanged
 export const H_HOST_TRAP = 0xf38; // u32 engine-private: a U-mode trap was handed to the host by this run()
 
+// ---- QEMU-virt board devices (assembly/board.ts, src/board/): PLIC, UART receive, sifive,test finisher, boot ROM
+export const BOOTROM_BASE = 0x1000; // read-only; holds the flattened device tree (a1 at reset points here)
+export const BOOTROM_SIZE = 0x4000;
+export const TEST_BASE = 0x100000; // sifive,test: 0x5555 power off, 0x7777 reset, (code << 16) | 0x3333 fail
+export const TEST_SIZE = 0x1000;
+export const PLIC_BASE = 0xc000000;
+export const PLIC_SIZE = 0x600000;
+export const PLIC_SOURCES = 32; // sources 1..31 exist (priority 0..7); the UART is source UART_IRQ
+export const UART_IRQ = 10;
+export const CTRL_PLIC_PRIORITY = 0xb000; // u32[PLIC_SOURCES]
+export const CTRL_PLIC_CLAIMED = 0xb080; // u32 bitmask of sources claimed and not yet completed
+export const CTRL_PLIC_ENABLE = 0xb100; // u32[2 * MAX_HARTS]: context 2h = hart h M-mode, 2h + 1 = S-mode
+export const CTRL_PLIC_THRESHOLD = 0xb200; // u32[2 * MAX_HARTS]
+export const CTRL_UART_THRE_IP = 0xb300; // u32 16550 "transmitter holding register empty" interrupt pending
+export const CTRL_UART_RX_HEAD = 0xb304; // u32 bytes the host pushed (wraps)
+export const CTRL_UART_RX_TAIL = 0xb308; // u32 bytes the guest read (wraps)
+export const CTRL_FINISHER = 0xb30c; // u32 value the guest wrote to the sifive,test device (0 = none yet)
+export const CTRL_UART_RX_BUF = 0xb400; // u8[UART_RX_SIZE] receive ring
+export const UART_RX_SIZE = 0x400;
+export const CTRL_BOOTROM = 0xc000; // u8[BOOTROM_SIZE] boot ROM contents
+
+// ---- watch log (assembly/watch.ts): an event log the host reads (stores into a physical range, fence.i, SBI calls)
+export const CTRL_WATCH_FLAGS = 0xb310; // u32 WATCH_* bits (0 = off)
+export const CTRL_WATCH_CAP = 0xb314; // u32 log capacity in events (power of two)
+export const CTRL_WATCH_LO = 0xb318; // u64 physical store range [lo, hi)
+export const CTRL_WATCH_HI = 0xb320;
+export const CTRL_WATCH_LOG = 0xb328; // u64 guest physical address of the log (in RAM the guest is not told about)
+export const CTRL_WATCH_HEAD = 0xb330; // u32 events reserved by harts (wraps)
+export const CTRL_WATCH_LOST = 0xb334; // u32 events dropped because the log was full
+export const CTRL_WATCH_TAIL = 0xb338; // u32 events consumed by the host (wraps)
+export const WATCH_STORES = 1; // log stores into [CTRL_WATCH_LO, CTRL_WATCH_HI)
+export const WATCH_FENCE_I = 2; // log fence.i
+export const WATCH_ECALL = 4; // log ecalls from S-mode (SBI calls): value = a7 << 32 | low 32 bits of a6
+export const WEV_SIZE = 32; // event: u32 kind|hart<<8|priv<<16|size<<24 (written last; 0 = not yet), u32 0,
+export const WEV_STORE = 1; //   u64 addr (pa of a store, else pc), u64 value (the stored value; ecall: a7 << 32 | a6),
+export const WEV_FENCE_I = 2; //  u64 the hart's retired-instruction count
+export const WEV_ECALL = 3;
+
 // ---- data TLB of the hot loop (assembly/mmu.ts, "fast data TLB"): per hart, between the hart blocks and the decode caches
 // Three translation contexts (U, S, S with SUM) x (load set, store set) x DTLB_ENTRIES entries of 16 bytes
 // (u64 tag = page va, all ones when empty; u64 addend: RAM offset - va).
@@ -165,7 +203,7 @@ export const DC_JIT_DIR = 0x7f4000;
 export const JIT_DIR_ENTRIES = 2048;
 
 // ---- debugger breakpoints (gdb stub): one machine-wide list, checked by every hart before it executes an address
-// (never ebreak bytes in guest memory). Kept far from the other control words.
-export const CTRL_BP_COUNT = 0xf000; // u32 number of armed entries in CTRL_BP_LIST (0 = none: no cost)
-export const CTRL_BP_LIST = 0xf008; // u64[MAX_BREAKPOINTS] guest virtual addresses
+// (never ebreak bytes in guest memory). Between the UART transmit ring and the board devices.
+export const CTRL_BP_COUNT = 0xa000; // u32 number of armed entries in CTRL_BP_LIST (0 = none: no cost)
+export const CTRL_BP_LIST = 0xa008; // u64[MAX_BREAKPOINTS] guest virtual addresses
 export const MAX_BREAKPOINTS = 64;

@@ -22,6 +22,7 @@ import { ParallelRunner } from './parallel/parallel-runner.js';
 import { AGENT, DeterministicScheduler, type ScheduleStep } from './sched/deterministic.js';
 import type { HostAgent } from './sched/host-agent.js';
 import { type HostAction, runHostAction } from './sched/host-action.js';
+import { installBootInfo, setBootRegisters } from '../board/boot-info.js';
 
 export interface MachineOptions {
   /** Bytes of guest RAM at 0x8000_0000 (multiple of 4 KiB, 64 KiB .. 2 GiB); default 128 MiB. */
@@ -175,6 +176,7 @@ export class Machine {
     this.waiting = new Array<boolean>(nharts).fill(false);
     this.held = new Array<boolean>(nharts).fill(false);
     this.onUart = onUart;
+    installBootInfo(wasm, nharts, ram);
   }
 
   static create(opts: MachineOptions = {}): Machine {
@@ -230,7 +232,10 @@ export class Machine {
 
   private boot(p: LoadedProgram): void {
     this.setTohost(p.tohost, p.fromhost);
-    for (const h of this.harts) this.engine.resetHart(h.index, BigInt(p.entry));
+    for (const h of this.harts) {
+      this.engine.resetHart(h.index, BigInt(p.entry));
+      setBootRegisters(h);
+    }
     this.waiting.fill(false);
   }
 
@@ -350,15 +355,18 @@ export class Machine {
       return { reason, instructions: total, harts: per, ...extra };
     };
     const runnable: number[] = [];
+    const woken: number[] = [];
     for (;;) {
       if (total >= maxInsns) return result('budget');
       this.runDueHostActions(sched.step);
       runnable.length = 0;
+      woken.length = 0;
       for (const h of this.harts) {
         if (this.held[h.index]) continue;
         if (this.waiting[h.index]) {
           if (!this.canWake(h)) continue;
           this.waiting[h.index] = false;
+          woken.push(h.index);
         }
         runnable.push(h.index);
       }
@@ -368,7 +376,7 @@ export class Machine {
         if (!this.skipIdleTime()) return result(this.held.includes(true) ? 'pause' : 'wfi');
         continue;
       }
-      const d = sched.next(runnable, agentState);
+      const d = sched.next(interruptedFirst(runnable, woken), agentState);
       if (!d) return result('schedule-end');
       if (d.hart === AGENT) {
         agent!.step();
@@ -573,6 +581,15 @@ export class Machine {
   sendIpi(hart: number): void {
     this.clint.setMsip(this.hart(hart).index, 1);
   }
+}
+
+/**
+ * The harts the next decision chooses among: those an interrupt just woke from wfi, if any, else every runnable hart.
+ * A hart the firmware or kernel woke with an IPI (or a timer) then runs before the hart that sent it spins on, so a
+ * spin-wait on a sleeping hart ends after one decision instead of after many random ones.
+ */
+function interruptedFirst(runnable: readonly number[], woken: readonly number[]): readonly number[] {
+  return woken.length > 0 ? woken : runnable;
 }
 
 const STOP_NAMES: Record<number, StopReason> = {

@@ -120,9 +120,9 @@ describe('privileged architecture', () => {
       check(`${reset}\n  csrw pmpcfg1, x0\n  mv x14, x20`, 'x14', 2),
       check(`${reset}\n1: ebreak\n  la x1, 1b\n  sub x14, x22, x1\n  bnez x14, fail\n  mv x14, x20`, 'x14', 3),
       check(`${reset}\n  ecall\n  mv x14, x20`, 'x14', 11),
-      check(`${reset}\n  li x1, 0x1000\n  ld x2, 8(x1)\n  mv x14, x20`, 'x14', 5),
-      check('  mv x14, x21', 'x14', 0x1008),
-      check(`${reset}\n  li x1, 0x1000\n  sw x2, 0(x1)\n  mv x14, x20`, 'x14', 7),
+      check(`${reset}\n  li x1, 0x20000\n  ld x2, 8(x1)\n  mv x14, x20`, 'x14', 5),
+      check('  mv x14, x21', 'x14', 0x20008),
+      check(`${reset}\n  li x1, 0x20000\n  sw x2, 0(x1)\n  mv x14, x20`, 'x14', 7),
       check(`${reset}\n  li x1, 0x80000000\n  li x2, 0x100000\n  add x1, x1, x2\n  sd x0, 0(x1)\n  mv x14, x20`, 'x14', 7), // just past 1 MiB of RAM
       check(`${reset}\n  li x1, 0x4000\n  jalr ra, 0(x1)\n  mv x14, x20`, 'x14', 1),
       check('  mv x14, x21', 'x14', 0x4000),
