@@ -13,6 +13,7 @@ if (!kernel || !existsSync(DEBIAN_FW_JUMP)) {
   process.exit(0);
 }
 const RUNS = Number(process.env.BOOT_RUNS ?? 3);
+const ONLY_TARGET = process.env.BOOT_TARGET_ONLY === '1'; // skip the table, print the 1 s target line only
 const BENCH_CALLS = 5000;
 const APPEND = `lab_calls=100 lab_bench=${BENCH_CALLS}`;
 const image = readFileSync(kernel.image);
@@ -25,13 +26,13 @@ interface Boot {
   console: string;
 }
 
-async function bootOnce(harts: number, mode: MachineMode): Promise<Boot> {
+async function bootOnce(harts: number, mode: MachineMode, append = APPEND): Promise<Boot> {
   let text = '';
   let summaryMs = NaN;
   let summaryInsns = NaN;
   const t0 = performance.now();
   const board = new VirtBoard({
-    firmware, kernel: image, harts, mode, append: `${APPEND} lab_cpus=${harts}`,
+    firmware, kernel: image, harts, mode, append: `${append} lab_cpus=${harts}`,
     onConsole: (t) => {
       text += t;
       if (Number.isNaN(summaryMs) && text.includes('lab: summary')) {
@@ -67,7 +68,8 @@ console.log(`kernel ${kernel.key} (${image.length} bytes), ${RUNS} runs each, me
 console.log('| machine | harts | mode | to summary | to power-off | instructions to summary | M instr/s | qemu to summary | ratio |');
 console.log('|---|---:|---|---:|---:|---:|---:|---:|---:|');
 let costLine = '';
-for (const [harts, mode] of [[1, 'deterministic'], [1, 'parallel'], [2, 'deterministic'], [2, 'parallel'], [4, 'parallel']] as const) {
+const ROWS = [[1, 'deterministic'], [1, 'parallel'], [2, 'deterministic'], [2, 'parallel'], [4, 'parallel']] as const;
+for (const [harts, mode] of ONLY_TARGET ? [] : ROWS) {
   const ours: Boot[] = [];
   const qemu: number[] = [];
   for (let i = 0; i < RUNS; i++) {
@@ -92,3 +94,14 @@ for (const [harts, mode] of [[1, 'deterministic'], [1, 'parallel'], [2, 'determi
   }
 }
 if (costLine) console.log(`\n${costLine}`);
+
+// The issue-16 target: the whole 1-hart boot without the in-guest timing runs (lab_bench=0) in <= 1 s of host time.
+// The first boot of a process includes V8 compiling the engine and the block compiler warming up; the target
+// figure is the median of the warm boots after it.
+{
+  const boots: Boot[] = [];
+  for (let i = 0; i < 1 + Math.max(3, RUNS); i++) boots.push(await bootOnce(1, 'deterministic', 'lab_calls=100 lab_bench=0'));
+  const warm = boots.slice(1).map((b) => b.totalMs);
+  console.log(`\n1 hart, deterministic, lab_bench=0, boot to power-off: first ${fmt(boots[0]!.totalMs)}, warm median ${fmt(median(warm))} ` +
+    `(${warm.map((t) => t.toFixed(0)).join(', ')} ms; target <= 1 s) for ${(boots[1]!.summaryInsns / 1e6).toFixed(1)} M instructions to the summary`);
+}
