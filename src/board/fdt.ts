@@ -1,4 +1,5 @@
 // Flattened device tree (DTB, version 17) writer and a small reader: the blob firmware and kernels read at boot.
+import { concatBytes } from '../ftrace/bytes.js';
 import { BoardError } from './errors.js';
 
 /** A property value: a string (NUL-terminated), a list of strings, u32 cells, raw bytes, or empty (a flag). */
@@ -34,14 +35,8 @@ function encodeValue(v: FdtValue): Uint8Array {
   if (v instanceof Uint8Array) return v;
   if (typeof v === 'string') v = [v];
   if (v.length > 0 && typeof v[0] === 'string') {
-    const parts = (v as string[]).map((s) => new TextEncoder().encode(`${s}\0`));
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    const utf8 = new TextEncoder();
+    return concatBytes(...(v as string[]).map((s) => utf8.encode(`${s}\0`)));
   }
   const cells = v as number[];
   const out = new Uint8Array(cells.length * 4);

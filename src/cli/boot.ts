@@ -10,7 +10,8 @@ import { formatFault } from '../machine/fault.js';
 import type { MachineMode } from '../machine/machine.js';
 import { parseCount, parseSize } from './run.js';
 import { ArgCursor, parseChoice, parseIntArg, VerbUsageError } from './verb-args.js';
-import { EXIT_BUDGET, EXIT_GUEST_FAULT, EXIT_USAGE } from './exit-codes.js';
+import { EXIT_BUDGET, EXIT_GUEST_FAULT } from './exit-codes.js';
+import { verbMain } from './verb-main.js';
 
 export const BOOT_USAGE = `usage: ftrace-lab boot [--kernel Image] [--bios fw_jump.bin] [--harts N] [--mode deterministic|parallel]
                       [--seed S] [--append ARGS] [--initrd FILE] [--dtb FILE] [--ram 256M] [--system-map FILE]
@@ -79,7 +80,7 @@ function parseBootArgs(argv: string[]): BootArgs | 'help' {
     else if (w === '--timeout') a.timeoutS = parseIntArg(c.value(w), w, 1, 86400);
     else if (w === '--json') a.json = true;
     else if (w === '--stats') a.stats = true;
-    else throw new VerbUsageError(`boot: unknown option '${w}'`);
+    else throw new VerbUsageError(`unknown option '${w}'`);
   }
   return a;
 }
@@ -105,21 +106,7 @@ export function bootExitStatus(r: BootResult): number {
   }
 }
 
-export async function main(argv: string[]): Promise<number> {
-  let args: BootArgs | 'help';
-  try {
-    args = parseBootArgs(argv);
-  } catch (e) {
-    if (e instanceof VerbUsageError) {
-      process.stderr.write(`ftrace-lab: ${e.message}\n${BOOT_USAGE}\n`);
-      return EXIT_USAGE;
-    }
-    throw e;
-  }
-  if (args === 'help') {
-    process.stdout.write(BOOT_USAGE + '\n');
-    return 0;
-  }
+export const main = verbMain('boot', BOOT_USAGE, parseBootArgs, async (args: BootArgs): Promise<number> => {
   const cached = args.kernel ? undefined : findCachedKernel();
   const kernelPath = args.kernel ?? cached?.image;
   if (!kernelPath) {
@@ -177,7 +164,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(JSON.stringify(j) + '\n');
   }
   return status;
-}
+});
 
 function describeOutcome(r: BootResult): string {
   switch (r.outcome) {

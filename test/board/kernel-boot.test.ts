@@ -131,8 +131,21 @@ describe.skipIf(!ready)('Linux on the lab (kernel from npm run kernel)', () => {
     expect(board.machine.hart(0).priv === 3 || board.machine.hart(0).priv === 1).toBe(true);
   });
 
-  it('boot verb: a missing firmware is a clear error', async () => {
-    await expect(bootMain(['--bios', '/nonexistent/fw_jump.bin'])).rejects.toMatchObject({ code: 'BOARD_NO_FIRMWARE' });
+  it('boot verb: a missing firmware is a clear one-line error (exit 65), a bad option a usage error (exit 64)', async () => {
+    const cap = capture();
+    let missing: number, bad: number;
+    try {
+      missing = await bootMain(['--bios', '/nonexistent/fw_jump.bin']);
+      bad = await bootMain(['--frob']);
+    } finally {
+      const { vi } = await import('vitest');
+      vi.restoreAllMocks();
+    }
+    expect(missing).toBe(65);
+    expect(bad).toBe(64);
+    const lines = cap.err().trimEnd().split('\n');
+    expect(lines[0]).toBe("ftrace-lab boot: firmware '/nonexistent/fw_jump.bin' does not exist");
+    expect(lines).toContain("ftrace-lab boot: unknown option '--frob'");
   });
 
   it('boot verb prints the kernel summary and the patch report', async () => {

@@ -21,5 +21,5 @@ function lowerThreadPriority(): void {
   }
 }
 
-if ((workerData as HartWorkerInit & { nice?: boolean }).nice !== false) lowerThreadPriority();
+lowerThreadPriority();
 hartWorkerMain(workerData as HartWorkerInit, (m) => parentPort!.postMessage(m));
