@@ -8,7 +8,7 @@
 //    another physical page that maps to the same slot is fetched (direct-mapped eviction).
 //  * sfence.vma / satp writes do not touch decoded code (it is physically tagged); they flush the TLB.
 import {
-  CTRL_BASE, CTRL_FLAG_FETCH_PARCELS, CTRL_FLAGS, DC_ENTRIES, DC_SLOT_SIZE, DC_SLOTS, DC_TAGS, DCACHE_BASE, DCACHE_PER_HART, H_GEN,
+  CTRL_BASE, CTRL_FLAG_FETCH_PARCELS, CTRL_FLAGS, WATCH_DECODE, DC_ENTRIES, DC_SLOT_SIZE, DC_SLOTS, DC_TAGS, DCACHE_BASE, DCACHE_PER_HART, H_GEN,
 } from '../src/machine/layout';
 import { ACC_FETCH, CAUSE_FETCH_ACCESS } from './causes';
 import { decode16, decode32, decodeFor, isWide } from './decode';
@@ -18,6 +18,7 @@ import { ramAddr } from './mem';
 import { TRANSLATE_FAIL, mmuCause, translate, translated } from './mmu';
 import { E_SHIFT, OP_PAGE_END } from './ops';
 import { takeTrap } from './trap';
+import { watchDecode, watching } from './watch';
 
 /** Set when the last fetchPage/decodeAt took a trap that hit the trap-storm limit. */
 export let fetchStorm: bool = false;
@@ -87,9 +88,11 @@ export function decodeAt(hb: usize, ep: usize, pc: u64, pagePa: u64): bool {
     if (!isWide(w & 0xffff)) {
       decode16(ep, w & 0xffff);
       stampHandler(ep, hb, pc, 2);
+      if (watching(WATCH_DECODE)) watchDecode(hb, pagePa | off, 2, <u64>(w & 0xffff));
     } else {
       decode32(ep, w);
       stampHandler(ep, hb, pc, 4);
+      if (watching(WATCH_DECODE)) watchDecode(hb, pagePa | off, 4, <u64>w);
     }
     return true;
   }
@@ -97,6 +100,7 @@ export function decodeAt(hb: usize, ep: usize, pc: u64, pagePa: u64): bool {
   if (!isWide(lo)) {
     decode16(ep, lo);
     stampHandler(ep, hb, pc, 2);
+    if (watching(WATCH_DECODE)) watchDecode(hb, pagePa | off, 2, <u64>lo);
     return true;
   }
   let hiPa = pagePa | ((pc + 2) & 0xfff);
@@ -107,5 +111,6 @@ export function decodeAt(hb: usize, ep: usize, pc: u64, pagePa: u64): bool {
   const hi = <u32>load<u16>(ramAddr(hiPa, 2));
   decode32(ep, lo | (hi << 16));
   stampHandler(ep, hb, pc, 4);
+  if (watching(WATCH_DECODE)) watchDecode(hb, pagePa | off, 4, <u64>(lo | (hi << 16)));
   return true;
 }

@@ -1,6 +1,6 @@
 // Watch log: events the host asked to see (stores into a physical range, fence.i, SBI calls), appended to a ring in RAM.
 import {
-  CTRL_BASE, CTRL_WATCH_CAP, CTRL_WATCH_FLAGS, CTRL_WATCH_HEAD, CTRL_WATCH_HI, CTRL_WATCH_LO, CTRL_WATCH_LOG,
+  CTRL_BASE, CTRL_WATCH_CAP, CTRL_WATCH_DHI, CTRL_WATCH_DLO, WEV_DECODE, CTRL_WATCH_FLAGS, CTRL_WATCH_HEAD, CTRL_WATCH_HI, CTRL_WATCH_LO, CTRL_WATCH_LOG,
   CTRL_WATCH_LOST, CTRL_WATCH_TAIL, H_PRIV, H_RETIRED, RAM_GUEST_BASE, RAM_WASM_BASE, WEV_SIZE, WEV_STORE,
 } from '../src/machine/layout';
 import { hartIndex } from './hart';
@@ -39,4 +39,10 @@ export function watchEvent(hb: usize, kind: u32, size: u32, addr: u64, value: u6
 export function watchStore(hb: usize, pa: u64, size: u32, v: u64): void {
   if (pa + <u64>size <= load<u64>(CTRL_BASE + CTRL_WATCH_LO) || pa >= load<u64>(CTRL_BASE + CTRL_WATCH_HI)) return;
   watchEvent(hb, WEV_STORE, size, pa, v);
+}
+
+/** A decode of the instruction at physical pa (size 2 or 4 bytes, `bits` as read): logged if pa is in the decode range. */
+export function watchDecode(hb: usize, pa: u64, size: u32, bits: u64): void {
+  if (pa < load<u64>(CTRL_BASE + CTRL_WATCH_DLO) || pa >= load<u64>(CTRL_BASE + CTRL_WATCH_DHI)) return;
+  watchEvent(hb, WEV_DECODE, size, pa, bits);
 }

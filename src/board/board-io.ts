@@ -2,8 +2,8 @@
 import {
   BOOTROM_SIZE, CTRL_BASE, CTRL_BOOTROM, CTRL_EXIT, CTRL_FINISHER, CTRL_MSIP, CTRL_NHARTS, CTRL_SIZE, CTRL_UART_RX_BUF,
   CTRL_UART_RX_HEAD, CTRL_UART_RX_TAIL, CTRL_WATCH_CAP, CTRL_WATCH_FLAGS, CTRL_WATCH_HEAD, CTRL_WATCH_HI, CTRL_WATCH_LO,
-  CTRL_WATCH_LOG, CTRL_WATCH_LOST, CTRL_WATCH_TAIL, RAM_GUEST_BASE, RAM_WASM_BASE, UART_RX_SIZE, WEV_ECALL, WEV_FENCE_I,
-  WEV_SIZE, WEV_STORE,
+  CTRL_WATCH_DHI, CTRL_WATCH_DLO, CTRL_WATCH_LOG, CTRL_WATCH_LOST, CTRL_WATCH_TAIL, RAM_GUEST_BASE, RAM_WASM_BASE,
+  UART_RX_SIZE, WATCH_DECODE, WATCH_ECALL, WATCH_FENCE_I, WATCH_STORES, WEV_DECODE, WEV_ECALL, WEV_FENCE_I, WEV_SIZE, WEV_STORE,
 } from '../machine/layout.js';
 import { BoardError } from './errors.js';
 
@@ -52,7 +52,7 @@ export function forceExit(wasm: WebAssembly.Memory): void {
   for (let h = 0; h < harts; h++) Atomics.notify(c, CTRL_MSIP / 4 + h);
 }
 
-export type WatchEventKind = 'store' | 'fence.i' | 'ecall';
+export type WatchEventKind = 'store' | 'fence.i' | 'ecall' | 'decode';
 
 /** One watch-log event (see layout.ts WEV_*). */
 export interface WatchEvent {
@@ -75,12 +75,14 @@ export interface WatchConfig {
   stores?: { lo: number; hi: number };
   fenceI?: boolean;
   ecalls?: boolean;
+  /** Physical range [lo, hi) whose instruction decodes to log (addr = pa, value = the bytes decoded, size 2 or 4). */
+  decodes?: { lo: number; hi: number };
   /** Guest physical address of the log (RAM the guest does not use) and its capacity in events (power of two). */
   log: number;
   capacity: number;
 }
 
-const KINDS: Record<number, WatchEventKind> = { [WEV_STORE]: 'store', [WEV_FENCE_I]: 'fence.i', [WEV_ECALL]: 'ecall' };
+const KINDS: Record<number, WatchEventKind> = { [WEV_STORE]: 'store', [WEV_FENCE_I]: 'fence.i', [WEV_ECALL]: 'ecall', [WEV_DECODE]: 'decode' };
 
 /** Reads the engine's watch log (stores into kernel text, fence.i, SBI calls) as the harts append to it. */
 export class WatchLog {
@@ -98,11 +100,13 @@ export class WatchLog {
     v.setBigUint64(CTRL_BASE + CTRL_WATCH_LOG, BigInt(cfg.log), true);
     v.setBigUint64(CTRL_BASE + CTRL_WATCH_LO, BigInt(cfg.stores?.lo ?? 0), true);
     v.setBigUint64(CTRL_BASE + CTRL_WATCH_HI, BigInt(cfg.stores?.hi ?? 0), true);
+    v.setBigUint64(CTRL_BASE + CTRL_WATCH_DLO, BigInt(cfg.decodes?.lo ?? 0), true);
+    v.setBigUint64(CTRL_BASE + CTRL_WATCH_DHI, BigInt(cfg.decodes?.hi ?? 0), true);
     Atomics.store(this.c32, CTRL_WATCH_HEAD / 4, 0);
     Atomics.store(this.c32, CTRL_WATCH_TAIL / 4, 0);
     Atomics.store(this.c32, CTRL_WATCH_LOST / 4, 0);
     Atomics.store(this.c32, CTRL_WATCH_CAP / 4, cfg.capacity);
-    const flags = (cfg.stores ? 1 : 0) | (cfg.fenceI ? 2 : 0) | (cfg.ecalls ? 4 : 0);
+    const flags = (cfg.stores ? WATCH_STORES : 0) | (cfg.fenceI ? WATCH_FENCE_I : 0) | (cfg.ecalls ? WATCH_ECALL : 0) | (cfg.decodes ? WATCH_DECODE : 0);
     Atomics.store(this.c32, CTRL_WATCH_FLAGS / 4, flags);
   }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // ftrace-lab command line: dispatches a verb to its module in src/cli/ (one module per verb).
 import '../machine/platform-node.js';
-import { readFileSync } from 'node:fs';
+import { version } from './version.js';
 import { EXIT_USAGE } from './exit-codes.js';
 import { reportUncaught, setDebug } from './verb-main.js';
 
@@ -17,6 +17,9 @@ const VERBS: Record<string, { summary: string; load: () => Promise<{ main: VerbM
   boot: { summary: 'boot Linux with OpenSBI on the QEMU-virt board (1-8 harts) and report its code patching', load: () => import('./boot.js') },
   bench: { summary: 'ftrace-ops sample: overhead per traced call vs number of ops', load: () => import('./bench.js') },
   protocols: { summary: 'compare the patch protocols while harts run the traced workload', load: () => import('./protocols.js') },
+  check: { summary: 'explore interleavings of a patch protocol with running harts; counterexamples as replay files', load: () => import('./check.js') },
+  replay: { summary: 're-run a counterexample from `check` and tell what happened around the violation', load: () => import('./replay.js') },
+  'check-merge': { summary: 'add up the JSON of `check --shard` runs (counts summed, counterexamples kept)', load: () => import('./check-merge.js') },
   serve: { summary: 'serve the browser page (web/dist) with the cross-origin isolation headers', load: () => import('./serve.js') },
 };
 
@@ -24,17 +27,12 @@ export const USAGE = `usage: ftrace-lab [--version] [--debug] <verb> [options]
 
 verbs:
 ${Object.entries(VERBS)
-  .map(([v, d]) => `  ${v.padEnd(9)} ${d.summary}`)
+  .map(([v, d]) => `  ${v.padEnd(11)} ${d.summary}`)
   .join('\n')}
 
 Run 'ftrace-lab <verb> --help' for the options of a verb. --debug (before or after the verb) prints the stack trace
 of an internal error.`;
 
-/** The package's version (package.json two levels above dist/cli/). */
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 async function cli(argv: string[]): Promise<number> {
   while (argv[0] === '--debug') {

@@ -43,6 +43,8 @@ export function machineFor(o: ResolvedLabOptions, opts: LabOptions): Machine {
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.quantum !== undefined ? { quantum: opts.quantum } : {}),
     ...(opts.fetch !== undefined ? { fetch: opts.fetch } : {}),
+    ...(opts.strategy !== undefined ? { strategy: opts.strategy } : {}),
+    ...(opts.recordSchedule !== undefined ? { recordSchedule: opts.recordSchedule } : {}),
   });
 }
 

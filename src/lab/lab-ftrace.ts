@@ -173,6 +173,11 @@ export class LabFtrace {
     return h;
   }
 
+  /** Apply a plan made outside the core (lab.textPoke) like any update: through the protocol, noted in the update log. */
+  applyPlan(plan: PatchPlan, what: string): Promise<void> {
+    return this.apply(plan, what);
+  }
+
   /** Apply one planned update through the patcher and note it (state after it, when it landed) in the update log. */
   private async apply(plan: PatchPlan, what: string): Promise<void> {
     const rec = this.updates.add(what);

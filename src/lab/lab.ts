@@ -2,7 +2,7 @@
 import { FtraceCore } from '../ftrace/core.js';
 import { GuestHeap, POISON_BYTE } from '../ftrace/guest-alloc.js';
 import { planFtraceInit, type RejectedSite } from '../ftrace/init.js';
-import type { PatchPlan } from '../ftrace/patch-plan.js';
+import { emptyPlan, type PatchPlan } from '../ftrace/patch-plan.js';
 import { RuntimeSymbols } from '../ftrace/runtime-symbols.js';
 import { createScheme } from '../ftrace/schemes/index.js';
 import { ringBufferEvents } from '../guest/ring-buffer-layout.js';
@@ -49,8 +49,15 @@ interface AtAction {
   readonly fn: (lab: Lab) => unknown;
 }
 
-/** Let pending promise continuations run (they may submit the next update) before the harts go on. */
-const settleContinuations = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+/**
+ * Let pending promise continuations run (they may submit the next update) before the harts go on: a macrotask runs
+ * only after every queued microtask, so one setImmediate (Node) or timer (browsers) is enough, and deterministic.
+ */
+const nextMacrotask: (fn: () => void) => unknown =
+  typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
+    ? (fn) => (globalThis as unknown as { setImmediate: (f: () => void) => unknown }).setImmediate(fn)
+    : (fn) => setTimeout(fn, 0);
+const settleContinuations = (): Promise<void> => new Promise((r) => nextMacrotask(r));
 
 /** The machine, guest heap and mailboxes as the patcher drives them. */
 class LabPatchHost implements PatchHost {
@@ -227,6 +234,19 @@ export class Lab {
     let i = this.ats.length;
     while (i > 0 && this.ats[i - 1]!.insns > insns) i--;
     this.ats.splice(i, 0, { insns, fn });
+  }
+
+  /**
+   * text_poke: replace the 2- or 4-byte instruction at `addr` through the lab's protocol, while the harts run like any
+   * ftrace update (jump labels, the checker's raw pokes). Resolves when the protocol's last step has run.
+   */
+  async textPoke(addr: number, bytes: Uint8Array, what = `text_poke@0x${addr.toString(16)}`): Promise<void> {
+    if (!Number.isSafeInteger(addr) || addr % 2 !== 0) throw new LabError('LAB_BAD_OPTION', `textPoke: addr must be a 2-byte-aligned address, got ${String(addr)}`);
+    if (!(bytes instanceof Uint8Array) || (bytes.length !== 2 && bytes.length !== 4)) throw new LabError('LAB_BAD_OPTION', 'textPoke: bytes must be one 2- or 4-byte instruction');
+    const old = this.machine.memory.read(addr, bytes.length);
+    const plan = emptyPlan();
+    plan.sites.push({ ip: addr, symbol: what, kind: 'insn', addr, old, new: bytes.slice() });
+    await this.ftrace.applyPlan(plan, what);
   }
 
   /** 'loop' workload: ask every hart to leave its loop after its current pass (then the guest exits). */

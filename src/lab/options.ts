@@ -5,6 +5,7 @@ import type { WorkloadMode } from '../workload/guest-image.js';
 import type { GuestImage } from '../workload/guest-image.js';
 import type { SyntheticKernelOptions } from '../workload/synthetic-kernel.js';
 import { MAX_HARTS } from '../machine/layout.js';
+import type { ScheduleStrategy } from '../machine/sched/deterministic.js';
 import { LabError } from './errors.js';
 
 export type LabScheme = 'list' | 'callops';
@@ -55,6 +56,10 @@ export interface LabOptions {
   readonly teardown?: 'rcu-tasks' | 'immediate';
   /** Instruction fetch granularity of the harts (Machine option `fetch`, default 'ziccif'). */
   readonly fetch?: 'ziccif' | 'parcels';
+  /** Deterministic mode: draw the schedule with this strategy (the checker's PCT / exhaustive searches). */
+  readonly strategy?: ScheduleStrategy;
+  /** Record the deterministic schedule (default: when harts > 1). */
+  readonly recordSchedule?: boolean;
   /** A guest image built earlier with the same harts/scheme/bufferSizeKb (skips assembling; benchmarks reuse it). */
   readonly image?: GuestImage;
 }

@@ -173,10 +173,14 @@ export const CTRL_WATCH_TAIL = 0xb338; // u32 events consumed by the host (wraps
 export const WATCH_STORES = 1; // log stores into [CTRL_WATCH_LO, CTRL_WATCH_HI)
 export const WATCH_FENCE_I = 2; // log fence.i
 export const WATCH_ECALL = 4; // log ecalls from S-mode (SBI calls): value = a7 << 32 | low 32 bits of a6
+export const WATCH_DECODE = 8; // log each decode of an instruction whose pa is in [CTRL_WATCH_DLO, CTRL_WATCH_DHI) (the checker's fetch view)
+export const CTRL_WATCH_DLO = 0xb340; // u64 physical decode range [lo, hi)
+export const CTRL_WATCH_DHI = 0xb348;
 export const WEV_SIZE = 32; // event: u32 kind|hart<<8|priv<<16|size<<24 (written last; 0 = not yet), u32 0,
 export const WEV_STORE = 1; //   u64 addr (pa of a store, else pc), u64 value (the stored value; ecall: a7 << 32 | a6),
 export const WEV_FENCE_I = 2; //  u64 the hart's retired-instruction count
 export const WEV_ECALL = 3;
+export const WEV_DECODE = 4; // addr = pa of the instruction, value = the bytes decoded (16 or 32 bits), size = 2 or 4
 
 // ---- data TLB of the hot loop (assembly/mmu.ts, "fast data TLB"): per hart, between the hart blocks and the decode caches
 // Three translation contexts (U, S, S with SUM) x (load set, store set) x DTLB_ENTRIES entries of 16 bytes

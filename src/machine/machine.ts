@@ -19,7 +19,7 @@ import {
 import { type LoadedProgram, loadAssembled, loadElfImage } from './loader.js';
 import { GuestMemory } from './memory.js';
 import { ParallelRunner } from './parallel/parallel-runner.js';
-import { AGENT, DeterministicScheduler, type ScheduleStep } from './sched/deterministic.js';
+import { AGENT, DeterministicScheduler, type ScheduleStep, type ScheduleStrategy } from './sched/deterministic.js';
 import type { HostAgent } from './sched/host-agent.js';
 import { type HostAction, runHostAction } from './sched/host-action.js';
 import { installBootInfo, setBootRegisters } from '../board/boot-info.js';
@@ -43,6 +43,8 @@ export interface MachineOptions {
   replay?: readonly Pick<ScheduleStep, 'hart' | 'budget'>[];
   /** Record every scheduling decision (deterministic mode; default true when harts > 1). */
   recordSchedule?: boolean;
+  /** Draw the deterministic schedule with this strategy (the checker's searches) instead of the seeded PRNG. */
+  strategy?: ScheduleStrategy;
   /** Called with UART output as it is drained (in addition to accumulating it). */
   onUart?: (text: string) => void;
   /**
@@ -154,6 +156,7 @@ export class Machine {
         quantum: opts.quantum ?? (nharts === 1 ? DEFAULT_SLICE : DEFAULT_QUANTUM),
         replay: opts.replay,
         record: opts.recordSchedule ?? nharts > 1,
+        ...(opts.strategy ? { strategy: opts.strategy } : {}),
       });
     }
     const table = newEngineTable();

@@ -58,6 +58,8 @@ export function atomicPieces(role: WriteRole, what: string, addr: number, bytes:
 export function publishSteps(plan: PatchPlan): PatchStep[] {
   return [
     ...plan.data.map((d) => write('data', d.what, d.addr, d.bytes)),
+    // rcu_assign_pointer is a release store: the data it publishes is visible first
+    ...(plan.data.length > 0 ? [{ op: 'fence', kind: 'w,w' } as const] : []),
     ...plan.links.flatMap((l) => atomicPieces('link', l.what, l.addr, l.new, l.old)),
   ];
 }

@@ -17,6 +17,20 @@ export interface ScheduleStep {
   stop: number;
 }
 
+/** What the host agent can do at a decision (see DeterministicScheduler.next). */
+export type AgentState = 'none' | 'waiting' | 'ready' | 'exclusive';
+
+/**
+ * A pluggable way to draw decisions (the checker's PCT and bounded-exhaustive searches). It sees the same inputs as
+ * the built-in draw and must return a runnable party (or the agent when it is 'ready'/'exclusive'); undefined ends
+ * the run with reason 'schedule-end'.
+ */
+export interface ScheduleStrategy {
+  next(runnable: readonly number[], agent: AgentState, step: number): { hart: number; budget: number } | undefined;
+  /** The outcome of the decision next() returned. */
+  done?(s: ScheduleStep): void;
+}
+
 export interface DeterministicOptions {
   seed: number | string;
   /** Largest slice one decision grants (1 = interleave at every instruction). */
@@ -27,6 +41,8 @@ export interface DeterministicOptions {
   record?: boolean;
   /** Largest slice while a host agent is attached (default AGENT_QUANTUM): its steps then land at a finer grain. */
   agentQuantum?: number;
+  /** Draw decisions with this strategy instead of the seeded PRNG (a replay still takes precedence). */
+  strategy?: ScheduleStrategy;
 }
 
 /** Default largest slice of one decision while a host agent (an update in flight) is attached. */
@@ -41,6 +57,7 @@ export class DeterministicScheduler {
   private readonly prng: Prng;
   private readonly replay: readonly Pick<ScheduleStep, 'hart' | 'budget'>[] | undefined;
   private readonly record: boolean;
+  private readonly strategy: ScheduleStrategy | undefined;
   /** Number of decisions taken so far (the "step" that host actions are scheduled at). */
   step = 0;
 
@@ -54,6 +71,7 @@ export class DeterministicScheduler {
     this.prng = new Prng(opts.seed);
     this.replay = opts.replay;
     this.record = opts.record ?? true;
+    this.strategy = opts.strategy;
   }
 
   /**
@@ -61,7 +79,7 @@ export class DeterministicScheduler {
    * (hart AGENT, budget 1); 'exclusive' forces the agent without a draw; 'waiting' (attached, not ready) only caps
    * the slice at agentQuantum, like 'ready'. Undefined when a replay is exhausted.
    */
-  next(runnable: readonly number[], agent: 'none' | 'waiting' | 'ready' | 'exclusive' = 'none'): { hart: number; budget: number } | undefined {
+  next(runnable: readonly number[], agent: AgentState = 'none'): { hart: number; budget: number } | undefined {
     if (this.replay) {
       const s = this.replay[this.step];
       if (!s) return undefined;
@@ -75,6 +93,7 @@ export class DeterministicScheduler {
       }
       return { hart: s.hart, budget: s.budget };
     }
+    if (this.strategy) return this.strategy.next(runnable, agent, this.step);
     if (agent === 'exclusive') return { hart: AGENT, budget: 1 };
     const parties = runnable.length + (agent === 'ready' ? 1 : 0);
     const pick = this.prng.below(parties);
@@ -87,6 +106,7 @@ export class DeterministicScheduler {
   /** Records the outcome of the decision returned by next(). */
   done(s: ScheduleStep): void {
     if (this.record) this.log.push(s);
+    this.strategy?.done?.(s);
     this.step++;
   }
 

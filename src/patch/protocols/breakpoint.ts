@@ -53,34 +53,62 @@ export class BreakpointProtocol implements PatchProtocol {
   readonly needsGuestHandlers = true;
 
   steps(plan: PatchPlan, ctx: PatchContext): PatchStep[] {
-    const port = ctx.port;
-    if (!port) throw new PatchError('PATCH_UNSUPPORTED', 'breakpoint needs the guest runtime\'s text_poke_bp handler (a runtime with a trap vector)');
     const words = insnWords(plan);
     const head = [...publishSteps(plan), ...globalSteps(plan, 'before-sites'), ...literalSteps(plan)];
     const tail = [...globalSteps(plan, 'after-sites'), ...teardownSteps(plan, ctx)];
     if (words.length === 0) return [...head, ...tail];
-    const table = encodeTable(words);
-    const vec = ctx.heap.alloc(table.length, 8, 'text_poke_bp descriptor vector');
-    const tpa = port.symbols.text_poke_array;
+    const table = breakpointTable(words, ctx);
     const sync = ipiRoundTrip('fence.i');
-    const parcel0 = (w: InsnWord, v: Uint8Array, old: Uint8Array) => write('site-parcel0', w.what, w.addr, v, old);
     return [
       ...head,
+      ...table.publish,
+      ...plantBreakpoints(words),
+      ...sync,
+      ...writeRest(words),
+      ...sync,
+      ...writeFirstParcels(words),
+      ...sync,
+      ...table.retract,
+      ...tail,
+    ];
+  }
+}
+
+/** text_poke_array: the sorted descriptor vector published before any c.ebreak lands, and its retraction and free. */
+export function breakpointTable(words: readonly InsnWord[], ctx: PatchContext): { publish: PatchStep[]; retract: PatchStep[] } {
+  const port = ctx.port;
+  if (!port) throw new PatchError('PATCH_UNSUPPORTED', 'breakpoint needs the guest runtime\'s text_poke_bp handler (a runtime with a trap vector)');
+  if (words.length === 0) return { publish: [], retract: [] };
+  const table = encodeTable(words);
+  const vec = ctx.heap.alloc(table.length, 8, 'text_poke_bp descriptor vector');
+  const tpa = port.symbols.text_poke_array;
+  return {
+    publish: [
       write('data', 'text_poke_bp descriptor vector', vec, table),
       write('control', 'text_poke_array.nr_entries', tpa + TP_NR, u64le(words.length)),
       { op: 'fence', kind: 'w,w' },
       write('control', 'text_poke_array.vec', tpa + TP_VEC, u64le(vec)),
       { op: 'fence', kind: 'w,w' },
-      ...words.map((w) => parcel0(w, u16le(C_EBREAK), w.old.subarray(0, 2))),
-      ...sync,
-      ...words.filter((w) => w.new.length > 2).map((w) => write('site-rest', w.what, w.addr + 2, w.new.subarray(2), w.old.subarray(2))),
-      ...sync,
-      ...words.map((w) => parcel0(w, w.new.subarray(0, 2), u16le(C_EBREAK))),
-      ...sync,
+    ],
+    retract: [
       write('control', 'text_poke_array.vec', tpa + TP_VEC, u64le(0)),
       write('control', 'text_poke_array.nr_entries', tpa + TP_NR, u64le(0)),
       { op: 'free', what: 'text_poke_bp descriptor vector', addr: vec },
-      ...tail,
-    ];
-  }
+    ],
+  };
+}
+
+/** c.ebreak into the first parcel of every word. */
+export function plantBreakpoints(words: readonly InsnWord[]): PatchStep[] {
+  return words.map((w) => write('site-parcel0', w.what, w.addr, u16le(C_EBREAK), w.old.subarray(0, 2)));
+}
+
+/** Every byte of each new word after its first parcel. */
+export function writeRest(words: readonly InsnWord[]): PatchStep[] {
+  return words.filter((w) => w.new.length > 2).map((w) => write('site-rest', w.what, w.addr + 2, w.new.subarray(2), w.old.subarray(2)));
+}
+
+/** The new first parcel over each c.ebreak. */
+export function writeFirstParcels(words: readonly InsnWord[]): PatchStep[] {
+  return words.map((w) => write('site-parcel0', w.what, w.addr, w.new.subarray(0, 2), u16le(C_EBREAK)));
 }

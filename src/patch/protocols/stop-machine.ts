@@ -35,35 +35,40 @@ export class StopMachineProtocol implements PatchProtocol {
   readonly needsGuestHandlers = true;
 
   steps(plan: PatchPlan, ctx: PatchContext): PatchStep[] {
-    const port = ctx.port;
-    if (!port) throw new PatchError('PATCH_UNSUPPORTED', 'stop-machine needs the guest runtime\'s stop_machine_data (a runtime with a trap vector)');
     const vectorWrites = [...globalSteps(plan, 'before-sites'), ...literalSteps(plan), ...insnSteps(plan), ...globalSteps(plan, 'after-sites')];
-    const publish = publishSteps(plan);
-    if (vectorWrites.length === 0) return [...publish, ...teardownSteps(plan, ctx)];
-    for (const w of vectorWrites) {
-      if (![1, 2, 4, 8].includes(w.bytes.length) || w.addr % w.bytes.length !== 0) {
-        throw new PatchError('PATCH_BAD_STEP', `stop-machine: ${w.what} is not one aligned store`);
-      }
-    }
-    const bytes = encodeVector(vectorWrites);
-    const vec = ctx.heap.alloc(bytes.length, 8, 'stop_machine patch vector');
-    const ms = (field: number, v: number, what: string) => write('control', `stop_machine_data.${what}`, port.msField(field), u64le(v));
-    return [
-      ...publish,
-      write('data', 'stop_machine patch vector', vec, bytes),
-      ms(MS_VECTOR, vec, 'vector'),
-      ms(MS_VECTOR_LEN, vectorWrites.length, 'vector_len'),
-      ms(MS_NUM_THREADS, ctx.harts, 'num_threads'),
-      ms(MS_CPU_COUNT, 0, 'cpu_count'),
-      ms(MS_PATCHER, 0xffffffff, 'patcher'),
-      ms(MS_THREAD_ACK, ctx.harts, 'thread_ack'),
-      { op: 'fence', kind: 'w,w' },
-      ms(MS_STATE, MULTI_STOP_PREPARE, 'state'),
-      { op: 'fence', kind: 'w,o' },
-      { op: 'ipi', request: 'stop-machine', harts: 'all' },
-      { op: 'wait-ack', harts: 'all' },
-      { op: 'free', what: 'stop_machine patch vector', addr: vec },
-      ...teardownSteps(plan, ctx),
-    ];
+    return [...publishSteps(plan), ...stopMachineSteps(vectorWrites, ctx), ...teardownSteps(plan, ctx)];
   }
+}
+
+/**
+ * stop_machine(__ftrace_modify_code) around `vectorWrites`: the patch vector, stop_machine_data, set_state(PREPARE),
+ * an IPI to every hart, the wait until all left the rendezvous, and the free of the vector. No writes: no steps.
+ */
+export function stopMachineSteps(vectorWrites: readonly Extract<PatchStep, { op: 'write' }>[], ctx: PatchContext): PatchStep[] {
+  if (vectorWrites.length === 0) return [];
+  const port = ctx.port;
+  if (!port) throw new PatchError('PATCH_UNSUPPORTED', 'stop-machine needs the guest runtime\'s stop_machine_data (a runtime with a trap vector)');
+  for (const w of vectorWrites) {
+    if (![1, 2, 4, 8].includes(w.bytes.length) || w.addr % w.bytes.length !== 0) {
+      throw new PatchError('PATCH_BAD_STEP', `stop-machine: ${w.what} is not one aligned store`);
+    }
+  }
+  const bytes = encodeVector(vectorWrites);
+  const vec = ctx.heap.alloc(bytes.length, 8, 'stop_machine patch vector');
+  const ms = (field: number, v: number, what: string) => write('control', `stop_machine_data.${what}`, port.msField(field), u64le(v));
+  return [
+    write('data', 'stop_machine patch vector', vec, bytes),
+    ms(MS_VECTOR, vec, 'vector'),
+    ms(MS_VECTOR_LEN, vectorWrites.length, 'vector_len'),
+    ms(MS_NUM_THREADS, ctx.harts, 'num_threads'),
+    ms(MS_CPU_COUNT, 0, 'cpu_count'),
+    ms(MS_PATCHER, 0xffffffff, 'patcher'),
+    ms(MS_THREAD_ACK, ctx.harts, 'thread_ack'),
+    { op: 'fence', kind: 'w,w' },
+    ms(MS_STATE, MULTI_STOP_PREPARE, 'state'),
+    { op: 'fence', kind: 'w,o' },
+    { op: 'ipi', request: 'stop-machine', harts: 'all' },
+    { op: 'wait-ack', harts: 'all' },
+    { op: 'free', what: 'stop_machine patch vector', addr: vec },
+  ];
 }
