@@ -23,9 +23,19 @@ const MIME: Readonly<Record<string, string>> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** A URL path served from a file outside the directory, looked up per request. */
+export interface StaticRoute {
+  /** The file to send, or undefined when it does not exist (yet). */
+  readonly resolve: () => string | undefined;
+  /** The 404 body when it does not: what to run to make it. */
+  readonly missing: string;
+}
+
 export interface StaticServerOptions {
   /** Send COOP/COEP (default true); false shows the page's single-thread fallback. */
   readonly isolation?: boolean;
+  /** Extra files by URL path ('/linux/Image'), e.g. the kernel cache's; they win over the directory. */
+  readonly routes?: Readonly<Record<string, StaticRoute>>;
 }
 
 /** A server for the files under `dir` (index.html for directories). Listen on it yourself. */
@@ -47,11 +57,19 @@ export function createStaticServer(dir: string, opts: StaticServerOptions = {}):
     } catch {
       return send(400, 'bad request');
     }
-    let file = normalize(join(root, path));
-    if (file !== root && !file.startsWith(root + sep)) return send(403, 'forbidden');
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-    if (!existsSync(file) || !statSync(file).isFile()) return send(404, 'not found');
-    const hashed = file.includes(`${sep}assets${sep}`);
+    const route = opts.routes?.[path];
+    let file: string;
+    if (route) {
+      const found = route.resolve();
+      if (found === undefined || !existsSync(found) || !statSync(found).isFile()) return send(404, `not found: ${route.missing}`);
+      file = found;
+    } else {
+      file = normalize(join(root, path));
+      if (file !== root && !file.startsWith(root + sep)) return send(403, 'forbidden');
+      if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+      if (!existsSync(file) || !statSync(file).isFile()) return send(404, 'not found');
+    }
+    const hashed = !route && file.includes(`${sep}assets${sep}`);
     res.writeHead(200, {
       'Content-Type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
       'Content-Length': statSync(file).size,
