@@ -3,7 +3,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEBIAN_FW_JUMP, findCachedKernel } from '../../src/board/kernel-cache.js';
 import { linuxAssetRoutes } from '../../src/cli/linux-assets-node.js';
@@ -30,6 +30,11 @@ async function open(url: string): Promise<Page> {
   await page.waitForSelector('html[data-boots="1"]', { timeout: 60_000 });
   await page.waitForSelector('#linux-boot:not([disabled])');
   return page;
+}
+
+/** The next Linux worker the page starts (call before clicking Boot Linux). */
+function linuxWorker(page: Page): Promise<Worker> {
+  return page.waitForEvent('worker', { predicate: (w) => w.url().includes('linux-worker'), timeout: 60_000 });
 }
 
 const linuxState = (page: Page) => page.locator('#linux-state').getAttribute('data-state');
@@ -69,7 +74,6 @@ describe.skipIf(!browserReady)('Boot Linux in the page (Chromium)', () => {
     expect(await page.locator('#linux-state').textContent()).toBe('Boot failed: BOARD_BAD_IMAGE: kernel Image has no RISC-V Image magic ("RSC\\x05" at 0x38)');
     expect(await page.locator('#error-text').textContent()).toContain('BOARD_BAD_IMAGE');
     expect(await page.locator('#linux-boot').isDisabled()).toBe(false);
-    expect(page.workers().filter((w) => w.url().includes('linux-worker'))).toHaveLength(0);
     await page.close();
   });
 
@@ -77,7 +81,9 @@ describe.skipIf(!browserReady)('Boot Linux in the page (Chromium)', () => {
     const page = await open(site.url);
     await page.waitForSelector('#linux-assets[data-ready="true"]');
     await page.fill('#linux-append', 'lab_calls=20 lab_bench=0');
+    const started = linuxWorker(page);
     await page.click('#linux-boot');
+    const closed = (await started).waitForEvent('close');
     // The banner arrives while the kernel is still running: the console streams, it does not appear at the end.
     await page.waitForFunction(() => /Linux version 6\.\d+/.test(document.querySelector('#linux-console')?.textContent ?? ''), undefined, { timeout: 120_000 });
     await page.waitForSelector('#linux-state[data-state="done"], #linux-state[data-state="failed"]', { timeout: 300_000 });
@@ -97,8 +103,36 @@ describe.skipIf(!browserReady)('Boot Linux in the page (Chromium)', () => {
     expect(ticks).toBeGreaterThanOrEqual(3);
     expect(pieces).toBeGreaterThanOrEqual(3);
     expect(await page.locator('#view-linux').isVisible()).toBe(true);
-    // The worker (and nothing else) ran it: it is gone once the kernel powered off.
-    expect(page.workers().filter((w) => w.url().includes('linux-worker'))).toHaveLength(0);
+    // The worker ran it, and is gone once the kernel powered off.
+    await closed;
+    await page.close();
+  }, 360_000);
+
+  it.skipIf(!haveKernel)('boots on 2 harts in parallel mode (hart workers nested in the Linux worker); Stop ends a boot that would run on', async () => {
+    const page = await open(site.url);
+    await page.fill('#linux-harts', '2');
+    await page.selectOption('#linux-mode', 'parallel');
+    await page.fill('#linux-append', 'lab_cpus=2 lab_calls=10 lab_bench=0');
+    await page.uncheck('#linux-watch');
+    await page.click('#linux-boot');
+    await page.waitForSelector('#linux-state[data-state="done"], #linux-state[data-state="failed"]', { timeout: 300_000 });
+    expect(await page.locator('#linux-state').textContent()).toMatch(/^Booted to power-off in .* on 2 harts \(parallel\)/);
+    const text = (await page.locator('#linux-console').textContent())!;
+    expect(text).toContain('online=2');
+    expect(text).toContain('lab: trace events=21 expected=21');
+    expect(await page.locator('#linux-report').textContent()).toContain('(no patch report: the watch was off)');
+    // 100,000 timed write() calls per variant keep this boot going far longer than the test needs to stop it.
+    await page.fill('#linux-harts', '1');
+    await page.selectOption('#linux-mode', 'deterministic');
+    await page.fill('#linux-append', 'lab_bench=100000');
+    const started = linuxWorker(page);
+    await page.click('#linux-boot');
+    const worker = await started;
+    await page.waitForFunction(() => (document.querySelector('#linux-console')?.textContent ?? '').includes('lab: experiment'), undefined, { timeout: 120_000 });
+    await Promise.all([worker.waitForEvent('close'), page.click('#linux-stop')]);
+    expect(await linuxState(page)).toBe('stopped');
+    expect(await page.locator('#linux-console').textContent()).not.toContain('lab: summary');
+    expect(await page.locator('#linux-boot').isDisabled()).toBe(false);
     await page.close();
   }, 360_000);
 });
