@@ -1,6 +1,6 @@
 // A small static file server for the built page: GET/HEAD only, no path escapes, wasm MIME type, cross-origin isolation headers.
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
 /** The headers that make a page cross-origin isolated (what the browser needs for SharedArrayBuffer). */
@@ -40,9 +40,14 @@ export interface StaticServerOptions {
 
 /** A server for the files under `dir` (index.html for directories). Listen on it yourself. */
 export function createStaticServer(dir: string, opts: StaticServerOptions = {}): Server {
+  return createServer(staticRequestHandler(dir, opts));
+}
+
+/** The server's request handler (also mounted by the page's Vite dev server for the Linux routes). */
+export function staticRequestHandler(dir: string, opts: StaticServerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
   const root = resolve(dir);
   const isolation = opts.isolation ?? true;
-  return createServer((req, res) => {
+  return (req, res) => {
     const send = (status: number, text: string) => {
       res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...(isolation ? ISOLATION_HEADERS : {}) });
       res.end(req.method === 'HEAD' ? undefined : text + '\n');
@@ -80,5 +85,5 @@ export function createStaticServer(dir: string, opts: StaticServerOptions = {}):
     });
     if (req.method === 'HEAD') return res.end();
     createReadStream(file).pipe(res);
-  });
+  };
 }
