@@ -18,6 +18,7 @@ const browserReady = haveChromium() && haveSite();
 
 let browser: { context: BrowserContext; close: () => Promise<void> };
 let site: { url: string; close: () => Promise<void> };
+let plain: { url: string; close: () => Promise<void> };
 let bare: { url: string; close: () => Promise<void> };
 const pageErrors: string[] = [];
 const fake: Record<string, string | undefined> = {};
@@ -43,6 +44,7 @@ describe.skipIf(!browserReady)('Boot Linux in the page (Chromium)', () => {
   beforeAll(async () => {
     browser = await launchChromium();
     site = await serveSite(true);
+    plain = await serveSite(false);
     // The same routes, answering with the files the test puts in `fake` (none at first).
     const routes = Object.fromEntries(Object.entries(linuxAssetRoutes()).map(([path, r]) => [path, { ...r, resolve: () => fake[path] }]));
     bare = await serveSite(true, routes);
@@ -51,6 +53,7 @@ describe.skipIf(!browserReady)('Boot Linux in the page (Chromium)', () => {
   afterAll(async () => {
     await browser?.close();
     await site?.close();
+    await plain?.close();
     await bare?.close();
     rmSync(temp, { recursive: true, force: true });
     expect(pageErrors).toEqual([]);
@@ -133,6 +136,19 @@ describe.skipIf(!browserReady)('Boot Linux in the page (Chromium)', () => {
     expect(await linuxState(page)).toBe('stopped');
     expect(await page.locator('#linux-console').textContent()).not.toContain('lab: summary');
     expect(await page.locator('#linux-boot').isDisabled()).toBe(false);
+    await page.close();
+  }, 360_000);
+
+  it.skipIf(!haveKernel)('without cross-origin isolation: parallel mode is offered as unavailable, a deterministic boot works', async () => {
+    const page = await open(plain.url);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+    expect(await page.locator('#linux-mode option[value=parallel]').isDisabled()).toBe(true);
+    await page.fill('#linux-append', 'lab_calls=5 lab_bench=0');
+    await page.uncheck('#linux-watch');
+    await page.click('#linux-boot');
+    await page.waitForSelector('#linux-state[data-state="done"], #linux-state[data-state="failed"]', { timeout: 300_000 });
+    expect(await linuxState(page)).toBe('done');
+    expect(await page.locator('#linux-console').textContent()).toContain('lab: trace events=6 expected=6');
     await page.close();
   }, 360_000);
 });

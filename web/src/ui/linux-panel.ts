@@ -185,7 +185,8 @@ export function setupLinuxPanel(app: App, tabs: Tabs, engine: () => WebAssembly.
       setState(
         m.outcome === 'poweroff' ? 'done' : 'failed',
         `${how} in ${(m.hostMs / 1000).toFixed(2)} s of host time: ${(m.instructions / 1e6).toFixed(1)} M instructions on ${harts} hart${harts > 1 ? 's' : ''} ` +
-          `(${req.mode}), ${mips.toFixed(0)} M instr/s. Fetching the files took ${(fetchMs / 1000).toFixed(2)} s.`,
+          `(${req.mode}), ${mips.toFixed(0)} M instr/s. Fetching the files took ${(fetchMs / 1000).toFixed(2)} s.` +
+          (stoppedLab ? ' The lab machine was stopped for the boot (Start in the Harts panel resumes it).' : ''),
       );
       report.textContent = m.summary + '\n\n' + (m.report ?? (watch ? '(no patch report: the server has no System.map)' : '(no patch report: the watch was off)'));
     });
