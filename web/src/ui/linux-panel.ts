@@ -1,4 +1,5 @@
 // The "Boot Linux" panel: fetches the kernel, OpenSBI and System.map the server offers, boots them in a worker, streams the console.
+import { BoardError } from '../../../src/board/errors.js';
 import { LINUX_ASSET_HELP, LINUX_ASSET_PATHS, type LinuxAsset } from '../../../src/board/linux-assets.js';
 import type { LinuxBootMessage, LinuxBootRequest } from '../linux-protocol.js';
 import type { App } from './app.js';
@@ -13,19 +14,18 @@ const TIMEOUT_MS = 600_000;
 /** Period of the live elapsed-time line while the kernel runs. */
 const CLOCK_MS = 100;
 
-/** A Linux input the server does not have: the message names the command that makes it. */
-export class LinuxAssetMissing extends Error {
-  readonly code = 'LINUX_ASSET_MISSING';
-  override readonly name = 'LinuxAssetError';
-  constructor(readonly asset: LinuxAsset, url: string, status: number) {
-    super(`no Linux to boot: ${url} answered ${status}; ${LINUX_ASSET_HELP[asset]} (the page fetches it from 'npx ftrace-lab serve', which serves the kernel cache)`);
-  }
+/** A Linux input the server does not have: a BoardError whose message names the command that makes it. */
+function missingAsset(asset: LinuxAsset, url: string, status: number): BoardError {
+  return new BoardError(
+    asset === 'firmware' ? 'BOARD_NO_FIRMWARE' : 'BOARD_NO_KERNEL',
+    `no Linux to boot: ${url} answered ${status}; ${LINUX_ASSET_HELP[asset]} (the page fetches it from 'npx ftrace-lab serve', which serves the kernel cache)`,
+  );
 }
 
 async function fetchAsset(asset: LinuxAsset, method: 'GET' | 'HEAD'): Promise<Response> {
   const url = new URL(LINUX_ASSET_PATHS[asset], document.baseURI).href;
   const res = await fetch(url, { method, cache: 'no-cache' });
-  if (!res.ok) throw new LinuxAssetMissing(asset, url, res.status);
+  if (!res.ok) throw missingAsset(asset, url, res.status);
   return res;
 }
 
@@ -93,7 +93,7 @@ export function setupLinuxPanel(app: App, tabs: Tabs, engine: () => WebAssembly.
         (map ? ', System.map (patch report).' : '; no System.map, so no patch report.');
     } catch (err) {
       assets.dataset.ready = 'false';
-      assets.textContent = err instanceof LinuxAssetMissing ? err.message : `cannot reach the server: ${(err as Error).message}`;
+      assets.textContent = err instanceof BoardError ? err.message : `cannot reach the server: ${(err as Error).message}`;
     }
   };
 
@@ -128,7 +128,7 @@ export function setupLinuxPanel(app: App, tabs: Tabs, engine: () => WebAssembly.
       );
     } catch (err) {
       end();
-      setState('failed', err instanceof LinuxAssetMissing ? err.message : `Could not fetch the kernel: ${(err as Error).message}`);
+      setState('failed', err instanceof BoardError ? err.message : `Could not fetch the kernel: ${(err as Error).message}`);
       void checkAssets();
       return;
     }
