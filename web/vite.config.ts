@@ -1,6 +1,7 @@
 // Vite config of the page (web/): cross-origin isolation headers on the dev and preview servers, a static build in web/dist.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { linuxAssets } from './linux-assets-dev.js';
 import { noNodeBuiltins } from './no-node-builtins.js';
 
 /** The two headers that make the page cross-origin isolated (SharedArrayBuffer, shared Wasm memory in workers). */
@@ -16,7 +17,7 @@ export default defineConfig({
   root,
   base: './',
   clearScreen: false,
-  plugins: [noNodeBuiltins()],
+  plugins: [noNodeBuiltins(), linuxAssets()],
   worker: { format: 'es', plugins: () => [noNodeBuiltins()] },
   server: { headers: ISOLATION_HEADERS, fs: { allow: [repo] } },
   preview: { headers: ISOLATION_HEADERS },

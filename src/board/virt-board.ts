@@ -70,6 +70,10 @@ export interface BootRunOptions {
   slice?: number;
 }
 
+const host = globalThis as { setImmediate?: (fn: () => void) => unknown };
+/** Gives the host's event loop a turn: setImmediate in Node, a macrotask in a browser or worker (no setImmediate there). */
+const yieldTurn = (): Promise<void> => new Promise((resolve) => (host.setImmediate ? host.setImmediate(resolve) : setTimeout(resolve, 0)));
+
 /** One machine wired as QEMU's virt board with the firmware, kernel, optional initrd and the device tree loaded. */
 export class VirtBoard {
   readonly machine: Machine;
@@ -149,7 +153,7 @@ export class VirtBoard {
     let lastYield = t0;
     for (;;) {
       if (opts.yieldToHost && performance.now() - lastYield > 20) {
-        await new Promise((resolve) => setImmediate(resolve));
+        await yieldTurn();
         lastYield = performance.now();
       }
       const r: RunResult = this.machine.run({ maxInsns: Math.min(chunk, maxInsns - total), slice: opts.slice ?? 10_000 });

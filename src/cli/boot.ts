@@ -4,6 +4,7 @@ import { findCachedKernel, DEBIAN_FW_JUMP } from '../board/kernel-cache.js';
 import { KernelSymbols } from '../board/kernel-symbols.js';
 import { KernelPatchWatch } from '../board/kernel-patch-watch.js';
 import { formatPatchReport, patchReportJson } from '../board/patch-report.js';
+import { bootSummaryLine } from '../board/boot-summary.js';
 import { BoardError } from '../board/errors.js';
 import { type BootResult, VirtBoard } from '../board/virt-board.js';
 import { formatFault } from '../machine/fault.js';
@@ -146,8 +147,7 @@ export const main = verbMain('boot', BOOT_USAGE, parseBootArgs, async (args: Boo
   }
   watch?.finish();
   const status = bootExitStatus(r);
-  const out: string[] = [`\nftrace-lab boot: ${describeOutcome(r)} after ${r.instructions.toLocaleString('en-US')} instructions ` +
-    `(${r.harts.map((h, i) => `hart ${i}: ${h.instructions.toLocaleString('en-US')}`).join(', ')}), ${(r.hostMs / 1000).toFixed(2)} s host`];
+  const out: string[] = [`\nftrace-lab boot: ${bootSummaryLine(r)}`];
   if (r.fault) out.push(formatFault(r.fault));
   if (r.outcome === 'budget' || r.outcome === 'timeout' || r.outcome === 'idle') {
     const mode = ['U', 'S', '?', 'M'];
@@ -165,18 +165,6 @@ export const main = verbMain('boot', BOOT_USAGE, parseBootArgs, async (args: Boo
   }
   return status;
 });
-
-function describeOutcome(r: BootResult): string {
-  switch (r.outcome) {
-    case 'poweroff': return 'the guest powered off';
-    case 'fail': return `the guest reported failure (code ${r.exitCode})`;
-    case 'reset': return 'the guest asked for a reset (the lab does not reboot)';
-    case 'timeout': return 'host-time budget exhausted';
-    case 'budget': return 'instruction budget exhausted';
-    case 'idle': return 'every hart sleeps with no wake-up pending';
-    default: return `fault on hart ${r.hart ?? '?'}`;
-  }
-}
 
 /** Console input: stdin bytes go to the UART (raw mode on a terminal). Returns a detach function, or undefined. */
 function attachStdin(board: VirtBoard): (() => void) | undefined {

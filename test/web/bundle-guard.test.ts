@@ -28,12 +28,13 @@ function jsFiles(dir: string): string[] {
 }
 
 describe('browser bundle', () => {
-  it('bundles the page (main thread, hart worker, sweep worker) with no node: import', async () => {
+  it('bundles the page (main thread, hart worker, sweep worker, Linux worker) with no node: import', async () => {
     const out = temp();
     await build({ configFile: WEB_CONFIG, logLevel: 'silent', build: { outDir: out, emptyOutDir: true } });
     const files = jsFiles(out);
     expect(files.some((f) => f.includes('hart-worker'))).toBe(true);
     expect(files.some((f) => f.includes('sweep-worker'))).toBe(true);
+    expect(files.some((f) => f.includes('linux-worker'))).toBe(true);
     for (const f of files) {
       const text = readFileSync(f, 'utf8');
       expect(text, f).not.toMatch(/["'`]node:[a-z_/]+["'`]/);

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { createStaticServer } from '../../src/cli/static-server.js';
+import { linuxAssetRoutes } from '../../src/cli/linux-assets-node.js';
+import { createStaticServer, type StaticRoute } from '../../src/cli/static-server.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const SITE_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -42,9 +43,12 @@ export async function launchChromium(viewport = { width: 1280, height: 800 }): P
   };
 }
 
-/** Serves web/dist on a free localhost port; `isolation: false` leaves out COOP/COEP. */
-export async function serveSite(isolation: boolean): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = createStaticServer(SITE_DIR, { isolation });
+/**
+ * Serves web/dist on a free localhost port; `isolation: false` leaves out COOP/COEP. The Linux files are served as
+ * `ftrace-lab serve` serves them (from the kernel cache) unless `routes` replaces them.
+ */
+export async function serveSite(isolation: boolean, routes: Readonly<Record<string, StaticRoute>> = linuxAssetRoutes()): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createStaticServer(SITE_DIR, { isolation, routes });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

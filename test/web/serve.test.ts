@@ -1,6 +1,6 @@
 // `ftrace-lab serve` and its static server: the isolation headers, MIME types, no path escapes, clear errors.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -72,6 +72,30 @@ describe('static server', () => {
     expect([head.status, head.body]).toEqual([200, '']);
   });
 
+  it('serves routes from outside the directory (looked up per request), with a 404 that says how to make a missing one', async () => {
+    const outside = join(tmpdir(), `ftrace-lab-route-${process.pid}.bin`);
+    let present = false;
+    const server = createStaticServer(dir, {
+      routes: { '/linux/Image': { resolve: () => (present ? outside : undefined), missing: "run 'npm run kernel'" } },
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/linux/Image`;
+    try {
+      const absent = await fetch(url);
+      expect([absent.status, await absent.text()]).toEqual([404, "not found: run 'npm run kernel'\n"]);
+      expect(absent.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+      writeFileSync(outside, new Uint8Array([1, 2, 3, 4]));
+      present = true; // appears while the server runs: served without a restart
+      const res = await fetch(url);
+      expect([res.status, res.headers.get('content-type'), res.headers.get('cache-control')]).toEqual([200, 'application/octet-stream', 'no-cache']);
+      expect(new Uint8Array(await res.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3, 4]));
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      rmSync(outside, { force: true });
+    }
+  });
+
   it('leaves the headers out with isolation: false', async () => {
     const server = createStaticServer(dir, { isolation: false });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -83,7 +107,8 @@ describe('static server', () => {
 
 describe('ftrace-lab serve', () => {
   it('parses its options', () => {
-    expect(parseServeArgs(['--port', '0', '--host', '::1', '--dir', '/x', '--no-isolation'])).toEqual({ port: 0, host: '::1', dir: '/x', isolation: false });
+    expect(parseServeArgs(['--port', '0', '--host', '::1', '--dir', '/x', '--no-isolation'])).toEqual({ port: 0, host: '::1', dir: '/x', isolation: false, linux: {} });
+    expect(parseServeArgs(['--kernel', '/k/Image', '--bios', '/f.bin', '--system-map', '/k/System.map'])).toMatchObject({ linux: { image: '/k/Image', firmware: '/f.bin', systemMap: '/k/System.map' } });
     expect(parseServeArgs(['-h'])).toBe('help');
     expect(() => parseServeArgs(['--port', '70000'])).toThrow(/--port/);
   });
@@ -105,9 +130,12 @@ describe('ftrace-lab serve', () => {
     expect(io.err()).toContain('the port is in use');
   });
 
-  it('serves a directory until SIGINT, then exits 0', async () => {
+  it('serves a directory and the Linux files until SIGINT, then exits 0', async () => {
     const cli = new URL('../../dist/cli/main.js', import.meta.url).pathname;
-    const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const image = join(dir, 'assets', 'engine-abc.wasm'); // any file stands in for the Image and the firmware
+    const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--dir', dir, '--kernel', image, '--bios', image, '--system-map', join(dir, 'no-such.map')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
       child.stdout.on('data', (c: Buffer) => {
@@ -120,6 +148,13 @@ describe('ftrace-lab serve', () => {
     const res = await fetch(url);
     expect(res.status).toBe(200);
     expect(res.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+    expect(new Uint8Array(await (await fetch(`${url}linux/Image`)).arrayBuffer())).toEqual(new Uint8Array(readFileSync(image)));
+    expect((await fetch(`${url}linux/fw_jump.bin`)).status).toBe(200);
+    const map = await fetch(`${url}linux/System.map`);
+    expect([map.status, await map.text()]).toEqual([404, "not found: the kernel's System.map is missing (no patch report): run 'npm run kernel', then reload\n"]);
+    const linuxLine = () => /Boot Linux in the page: .*\n/.test(out);
+    await new Promise<void>((r) => (linuxLine() ? r() : child.stdout.on('data', () => linuxLine() && r())));
+    expect(out).toContain(`ftrace-lab: Boot Linux in the page: kernel ${image}, firmware ${image}\n`);
     const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGINT');
     expect(await exit).toBe(0);

@@ -10,6 +10,7 @@ import { $ } from './ui/dom.js';
 import { setupFtracePanel } from './ui/ftrace-panel.js';
 import { setupHartsPanel } from './ui/harts-panel.js';
 import { setupInspector } from './ui/inspector-panel.js';
+import { setupLinuxPanel } from './ui/linux-panel.js';
 import { setupSweepPanel } from './ui/sweep-panel.js';
 import { Tabs } from './ui/tabs.js';
 import { setupTraceView } from './ui/trace-view.js';
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
 
   let module: WebAssembly.Module | null = null;
   setupSweepPanel(app, tabs, () => module, () => new Worker(new URL('./workers/sweep-worker.ts', import.meta.url), { type: 'module', name: 'sweep' }));
+  const linuxReady = setupLinuxPanel(app, tabs, () => module, () => new Worker(new URL('./workers/linux-worker.ts', import.meta.url), { type: 'module', name: 'linux' }));
 
   try {
     const t0 = performance.now();
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
     return;
   }
   document.documentElement.dataset.engine = 'ready';
+  linuxReady();
   await app.boot(initial, { start: true });
   document.documentElement.dataset.booted = 'true';
   setInterval(() => app.tick(), TICK_MS);
