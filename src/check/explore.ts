@@ -72,6 +72,8 @@ export interface CheckResult {
   counterexamples: Counterexample[];
   /** Longest schedule seen (decisions). */
   maxDecisions: number;
+  /** Evidence the races were exercised (summed over schedules): stale site executions, breakpoint-handler runs. */
+  witness: { staleExecutions: number; bpHits: number };
   elapsedMs: number;
 }
 
@@ -156,6 +158,7 @@ export async function explore(o: CheckOptions): Promise<CheckResult> {
     byInvariant: {},
     counterexamples: [],
     maxDecisions: k,
+    witness: { staleExecutions: 0, bpHits: 0 },
     elapsedMs: 0,
   };
   const keep = o.keep ?? 3;
@@ -166,6 +169,8 @@ export async function explore(o: CheckOptions): Promise<CheckResult> {
     const out: ScheduleOutcome = await runSchedule(setup(index), make);
     result.schedules++;
     result.maxDecisions = Math.max(result.maxDecisions, out.decisions);
+    result.witness.staleExecutions += out.witness.staleExecutions;
+    result.witness.bpHits += out.witness.bpHits;
     const v = out.violation;
     if (v) {
       result.violations++;
@@ -228,6 +233,10 @@ export function mergeResults(parts: readonly CheckResult[], keep = 3): CheckResu
     byInvariant,
     counterexamples,
     maxDecisions: Math.max(...parts.map((r) => r.maxDecisions)),
+    witness: {
+      staleExecutions: parts.reduce((a, r) => a + (r.witness?.staleExecutions ?? 0), 0),
+      bpHits: parts.reduce((a, r) => a + (r.witness?.bpHits ?? 0), 0),
+    },
     elapsedMs: parts.reduce((a, r) => a + r.elapsedMs, 0),
   };
 }

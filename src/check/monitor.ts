@@ -61,7 +61,12 @@ interface PairGroup {
   readonly addrs: readonly number[];
   /** Legal contents of the whole group (hex of the concatenated instructions). */
   readonly legal: Set<string>;
+  /** Some plan changed two or more of its words (only then can a hart mix versions). */
+  multi: boolean;
 }
+
+/** c.ebreak as decoded bytes (hex). */
+const C_EBREAK_HEX = '0290';
 
 /**
  * Fed with every patch plan (before its steps are built), every patch step (as it runs), and the engine's decode and
@@ -82,6 +87,8 @@ export class Monitor {
   /** Instruction bytes at each watched address as the host's steps left them (for profile checks). */
   private readonly shadow = new Map<number, Uint8Array>();
   private paused = false;
+  /** Witness: decisions at which a hart started on a patched address whose text in memory differs from what it runs. */
+  staleExecutions = 0;
   private updateNo = 0;
   readonly recent: DecodeNote[] = [];
 
@@ -112,19 +119,21 @@ export class Monitor {
       for (const [off, b] of olds) this.addVersion(s.addr + off, b, this.versions.get(s.addr + off)?.size ? null : 'v0');
       for (const [off, b] of news) this.addVersion(s.addr + off, b, label);
       for (const [off, b] of olds) if (!this.shadow.has(s.addr + off)) this.shadow.set(s.addr + off, b.slice());
-      const changed = olds.filter(([off, b]) => {
-        const n = news.find(([o]) => o === off);
-        return !n || hexOf(n[1]) !== hexOf(b);
-      });
-      if (olds.length > 1 && changed.length > 1) {
-        const addrs = olds.map(([off]) => s.addr + off);
-        const prev = this.pairs.get(addrs[0]!);
-        const legal = prev?.legal ?? new Set<string>();
-        legal.add(hexOf(s.old));
-        legal.add(hexOf(s.new));
-        const g: PairGroup = { addrs, legal };
-        for (const a of addrs) this.pairs.set(a, g);
+      if (olds.length < 2) continue;
+      // a multi-instruction site: every whole state a plan leaves or reaches is legal, with c.ebreak standing for a
+      // word's new instruction (the breakpoint handler emulates it); it is checked once some plan changes 2+ words
+      const addrs = olds.map(([off]) => s.addr + off);
+      const prev = this.pairs.get(addrs[0]!);
+      const g: PairGroup = prev ?? { addrs, legal: new Set<string>(), multi: false };
+      g.legal.add(hexOf(s.old));
+      const newWords = news.map(([, b]) => hexOf(b));
+      const changed = newWords.map((h, i) => h !== hexOf(olds[i]?.[1] ?? new Uint8Array()));
+      for (let mask = 0; mask < 1 << newWords.length; mask++) {
+        if (newWords.some((_, i) => mask & (1 << i) && !changed[i])) continue;
+        g.legal.add(newWords.map((h, i) => (mask & (1 << i) ? C_EBREAK_HEX : h)).join(''));
       }
+      if (changed.filter(Boolean).length > 1) g.multi = true;
+      for (const a of addrs) this.pairs.set(a, g);
     }
   }
 
@@ -145,6 +154,14 @@ export class Monitor {
     const m = this.versions.get(addr);
     if (!m) return null;
     return m.get(hexOf(bytes)) ?? 'torn';
+  }
+
+  /** A hart is about to run from `pc`: counts it when it runs a site version memory no longer holds (stale icache). */
+  noteExecution(hart: number, pc: number): void {
+    const mine = this.decoded[hart]!.get(pc);
+    if (!mine) return;
+    const len = mine.hex.length / 2;
+    if (hexOf(this.read(pc, len)) !== mine.hex) this.staleExecutions++;
   }
 
   /** A patch step that just ran (`live`: harts were running). */
@@ -192,7 +209,7 @@ export class Monitor {
       return;
     }
     const g = this.pairs.get(pa);
-    if (!g) return;
+    if (!g || !g.multi) return;
     // What the hart runs as the whole site: the words before this one as it last ran them (it flowed from them, or
     // resumes here after an interrupt), the words after it only while they are still in its decode cache.
     const i = g.addrs.indexOf(pa);

@@ -97,7 +97,9 @@ export async function replayCounterexample(file: ReplayFile): Promise<ReplayRepo
     const word = bytes.length === 2 ? bytes[0]! | (bytes[1]! << 8) : (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
     const d = disassembleWord(word, pc);
     const version = seen?.version ? `  [site ${seen.version}]` : '';
-    return `${hexAddr(pc)} ${lab.guest.symbolizer.nameOf(pc).padEnd(22)} ${d.text.replace('\t', ' ')}${version}`;
+    const block = lab.heap.liveAt(pc) ?? lab.heap.freedAt(pc);
+    const where = block ? `${block.what}${lab.heap.freedAt(pc) ? ' (freed)' : ''}` : lab.guest.symbolizer.nameOf(pc);
+    return `${hexAddr(pc)} ${where.padEnd(22)} ${d.text.replace('\t', ' ')}${version}`;
   };
   const out = await runSchedule(
     setup,

@@ -71,6 +71,8 @@ export interface ScheduleOutcome {
   readonly schedule: Decision[];
   /** Decisions before which every hart's decode cache was evicted. */
   readonly evictions: readonly number[];
+  /** Evidence that the races were exercised: stale site executions, breakpoint-handler runs. */
+  readonly witness: { readonly staleExecutions: number; readonly bpHits: number };
   /** Patch steps the updates took, with the decision each ran after (for replay output). */
   readonly steps: { readonly decision: number; readonly step: PatchStep }[];
 }
@@ -125,15 +127,16 @@ export async function runSchedule(setup: CheckSetup, makeStrategy: (probe: Probe
     },
   };
   const strategy = makeStrategy(probe);
-  if (observer.beforeDecision) {
-    const pick = strategy.next.bind(strategy);
-    const before = observer.beforeDecision;
-    strategy.next = (runnable: readonly number[], agent: AgentState) => {
-      const d = pick(runnable, agent);
-      if (d) before(lab, d.hart, d.hart === AGENT ? 0 : probe.pc(d.hart));
-      return d;
-    };
-  }
+  const pick = strategy.next.bind(strategy);
+  strategy.next = (runnable: readonly number[], agent: AgentState) => {
+    const d = pick(runnable, agent);
+    if (d && d.hart !== AGENT) {
+      const pc = probe.pc(d.hart);
+      if (monitor.watched(pc)) monitor.noteExecution(d.hart, pc);
+      observer.beforeDecision?.(lab, d.hart, pc);
+    } else if (d) observer.beforeDecision?.(lab, d.hart, 0);
+    return d;
+  };
   const storeOrder = new Prng(((setup.seed ?? 0) ^ 0x5bd1e995) >>> 0);
   const checked: PatchProtocol = {
     name: setup.protocol.name,
@@ -189,7 +192,8 @@ export async function runSchedule(setup: CheckSetup, makeStrategy: (probe: Probe
   }
   watch.stop();
   const schedule = (lab.machine.scheduler?.log ?? []).map((s) => ({ hart: s.hart, budget: s.budget }));
-  return { violation, decisions: schedule.length, instructions, schedule, evictions: strategy.evictions, steps };
+  const bpHits = lab.patchCounters().reduce((a, c) => a + c.bpHits, 0);
+  return { violation, decisions: schedule.length, instructions, schedule, evictions: strategy.evictions, steps, witness: { staleExecutions: monitor.staleExecutions, bpHits } };
 }
 
 function endOfRunViolation(lab: Lab, r: { reason: string; exitCode?: number }, step: number, lost: number): Violation | null {

@@ -3,7 +3,7 @@ import { decode } from '../isa/index.js';
 import type { Lab, OpsHandle } from '../lab/index.js';
 import { CheckError } from './errors.js';
 
-export const SCENARIO_NAMES = ['ftrace', 'poke-hint', 'poke-rvc'] as const;
+export const SCENARIO_NAMES = ['ftrace', 'poke-hint', 'poke-rvc', 'poke-pair'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** One line per scenario (for --help and README). */
@@ -11,6 +11,7 @@ export const SCENARIO_SUMMARIES: Readonly<Record<ScenarioName, string>> = {
   ftrace: 'register a module ops tracing kfunc_*, narrow its filter to kfunc_1*, unregister it (its callback is freed)',
   'poke-hint': 'text_poke the disabled site word of kfunc_0 from nop to the hint addi x0,x0,1 and back (an addi immediate change)',
   'poke-rvc': 'text_poke a 32-bit ALU-immediate instruction at an address = 2 mod 4 inside a traced function (both parcels change) and back',
+  'poke-pair': 'the pre-6.16 RISC-V site: rewrite both words at kfunc_0\'s entry between nop; nop and auipc t0; jalr t0 (a call to ftrace_caller), twice',
 };
 
 export interface ScenarioSpec {
@@ -79,6 +80,21 @@ export function findRvcPokeTarget(lab: Lab): { addr: number; old: Uint8Array; ne
   throw new CheckError('CHECK_BAD_OPTION', 'poke-rvc: no 32-bit ALU-immediate instruction at an address = 2 mod 4 in the traced functions (try another kernel seed)');
 }
 
+/** The two states of a pre-6.16 site at kfunc_0's entry: `nop; nop` and `auipc t0, hi; jalr t0, lo(t0)` to ftrace_caller. */
+export function pairSite(lab: Lab): { nops: Uint8Array; call: Uint8Array } {
+  const entry = lab.ftrace.records()[0]!.ip - 4;
+  const off = lab.symbol('ftrace_caller') - entry;
+  const hi = ((off + 0x800) >>> 12) & 0xfffff;
+  const lo = off - (hi << 12);
+  const call = new Uint8Array(8);
+  call.set(le(((hi << 12) | 0x297) >>> 0), 0); // auipc t0, hi
+  call.set(le((((lo & 0xfff) << 20) | 0x000282e7) >>> 0), 4); // jalr t0, lo(t0)
+  const nops = new Uint8Array(8);
+  nops.set(le(0x13), 0);
+  nops.set(le(0x13), 4);
+  return { nops, call };
+}
+
 /** The scenario's updates, in order (each starts `gap` instructions after the previous one completed). */
 function updates(lab: Lab, s: ScenarioSpec): (() => Promise<unknown>)[] {
   switch (s.name) {
@@ -94,6 +110,15 @@ function updates(lab: Lab, s: ScenarioSpec): (() => Promise<unknown>)[] {
       const ip = lab.ftrace.records()[0]!.ip;
       const nop = lab.machine.memory.read(ip, 4);
       return [() => lab.textPoke(ip, le(0x00100013), 'site hint'), () => lab.textPoke(ip, nop, 'site nop')];
+    }
+    case 'poke-pair': {
+      const { nops, call } = pairSite(lab);
+      const entry = lab.ftrace.records()[0]!.ip - 4;
+      return [
+        () => lab.textPoke(entry, nops, 'site nop; nop'),
+        () => lab.textPoke(entry, call, 'site auipc; jalr'),
+        () => lab.textPoke(entry, nops, 'site nop; nop'),
+      ];
     }
     case 'poke-rvc': {
       const t = findRvcPokeTarget(lab);

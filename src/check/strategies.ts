@@ -174,7 +174,11 @@ export class DelayBoundedStrategy extends ProbedStrategy {
     order.push(...sorted);
     if (order.length === 0) return undefined;
     const skip = this.delays.get(this.decisions) ?? 0;
-    if (skip > 0) this.used++;
+    if (skip > 0) {
+      this.used++;
+      this.probe.evictAll(); // a delay also evicts: the party that runs instead fetches the text as it is now
+      this.evictions.push(this.decisions);
+    }
     const who = order[skip % order.length]!;
     if (who === AGENT) return { hart: AGENT, budget: 1 };
     this.rr = who + 1;

@@ -28,8 +28,9 @@ Exit 0 when every schedule is clean, 1 when a violation was found (its replay fi
   --profile P        arch safety profile: ${PROFILE_NAMES.join(', ')} (default riscv)
   --harts N          2..4 (default 2)
   --schedules N      schedules of the whole exploration, all shards together (default 1000)
-  --strategy S       pct (default: priorities with depth-1 change points), random (uniform walk) or
-                     exhaustive (every schedule with at most --bound delays from round-robin, in order)
+  --strategy S       random (default: a uniform walk over the runnable parties with seeded slices and
+                     cache evictions), pct (priorities with depth-1 change points: PCT's probability bound)
+                     or exhaustive (every schedule with at most --bound delays from round-robin, in order)
   --seed S           master seed (default 1); schedule i uses a seed mixed from (S, i)
   --shard i/n        run only schedules i, i+n, i+2n ... (merge the JSON of all shards with check-merge)
   --scenario NAME    ${SCENARIO_NAMES.join(', ')} (default ftrace)
@@ -44,7 +45,7 @@ Exit 0 when every schedule is clean, 1 when a violation was found (its replay fi
 
 export interface CheckArgs {
   scheme: string;
-  protocol: ProtocolRef;
+  protocol: ProtocolRef | { path: string };
   profile: ProfileName;
   harts: number;
   schedules: number;
@@ -74,7 +75,7 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs | 'help' {
     profile: 'riscv',
     harts: 2,
     schedules: 1000,
-    strategy: 'pct',
+    strategy: 'random',
     seed: 1,
     shard: { index: 0, count: 1 },
     scenario: 'ftrace',
@@ -95,10 +96,7 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs | 'help' {
       if (protocolGiven) throw new VerbUsageError('give one of --protocol and --protocol-file, once');
       protocolGiven = true;
       if (w === '--protocol') a.protocol = { name: parseChoice(c.value(w), w, PROTOCOL_NAMES) };
-      else {
-        const f = c.value(w);
-        a.protocol = { file: protocolFromText(readInputFile(f).toString('utf8'), f).file };
-      }
+      else a.protocol = { path: c.value(w) };
     } else if (w === '--profile') a.profile = parseChoice(c.value(w), w, PROFILE_NAMES);
     else if (w === '--harts') a.harts = parseIntArg(c.value(w), w, 2, 4);
     else if (w === '--schedules') a.schedules = parseIntArg(c.value(w), w, 1, 1e12);
@@ -148,10 +146,11 @@ export function formatResult(r: CheckResult): string {
 
 export const main = verbMain('check', CHECK_USAGE, parseCheckArgs, async (a) => {
   const tty = process.stderr.isTTY === true;
+  const protocol: ProtocolRef = 'path' in a.protocol ? { file: protocolFromText(readInputFile(a.protocol.path).toString('utf8'), a.protocol.path).file } : a.protocol;
   const r = await explore({
     scenario: { ...DEFAULT_SCENARIO, name: a.scenario, scheme: a.scheme, harts: a.harts },
     profile: a.profile,
-    protocol: a.protocol,
+    protocol,
     strategy: a.strategy,
     memory: a.memory,
     depth: a.depth,

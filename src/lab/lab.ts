@@ -237,12 +237,14 @@ export class Lab {
   }
 
   /**
-   * text_poke: replace the 2- or 4-byte instruction at `addr` through the lab's protocol, while the harts run like any
-   * ftrace update (jump labels, the checker's raw pokes). Resolves when the protocol's last step has run.
+   * text_poke: replace the 2- or 4-byte instruction at `addr` (or an 8-byte pair of 4-byte instructions, like the
+   * pre-6.16 RISC-V auipc + jalr site) through the lab's protocol, while the harts run like any ftrace update (jump
+   * labels, the checker's raw pokes). Resolves when the protocol's last step has run.
    */
   async textPoke(addr: number, bytes: Uint8Array, what = `text_poke@0x${addr.toString(16)}`): Promise<void> {
     if (!Number.isSafeInteger(addr) || addr % 2 !== 0) throw new LabError('LAB_BAD_OPTION', `textPoke: addr must be a 2-byte-aligned address, got ${String(addr)}`);
-    if (!(bytes instanceof Uint8Array) || (bytes.length !== 2 && bytes.length !== 4)) throw new LabError('LAB_BAD_OPTION', 'textPoke: bytes must be one 2- or 4-byte instruction');
+    if (!(bytes instanceof Uint8Array) || ![2, 4, 8].includes(bytes.length)) throw new LabError('LAB_BAD_OPTION', 'textPoke: bytes must be one 2- or 4-byte instruction, or an 8-byte pair (auipc + jalr)');
+    if (bytes.length === 8 && addr % 4 !== 0) throw new LabError('LAB_BAD_OPTION', 'textPoke: an 8-byte pair must be 4-byte aligned');
     const old = this.machine.memory.read(addr, bytes.length);
     const plan = emptyPlan();
     plan.sites.push({ ip: addr, symbol: what, kind: 'insn', addr, old, new: bytes.slice() });
