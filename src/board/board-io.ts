@@ -144,6 +144,31 @@ export class WatchLog {
     return out;
   }
 
+  /**
+   * Takes the published events like drain(), without allocating: `fn(kind, hart, size, addr, value)` with the
+   * kind number (WEV_*), addr as a number (below 2^53) and the low 32 bits of the value (hot loops: the checker).
+   */
+  drainEach(fn: (kind: number, hart: number, size: number, addr: number, value: number) => void): void {
+    const v = this.view;
+    let tail = Atomics.load(this.c32, CTRL_WATCH_TAIL / 4) >>> 0;
+    const head = Atomics.load(this.c32, CTRL_WATCH_HEAD / 4) >>> 0;
+    if (tail === head) return;
+    const base = RAM_WASM_BASE + (this.cfg.log - RAM_GUEST_BASE);
+    const words = (this.words ??= new Int32Array(this.wasm.buffer, base, (this.cfg.capacity * WEV_SIZE) / 4));
+    while (tail !== head) {
+      const slot = tail & (this.cfg.capacity - 1);
+      const w0 = Atomics.load(words, (slot * WEV_SIZE) / 4) >>> 0;
+      if (w0 === 0) break;
+      const at = base + slot * WEV_SIZE;
+      fn(w0 & 0xff, (w0 >>> 8) & 0xff, w0 >>> 24, v.getUint32(at + 8, true) + v.getUint32(at + 12, true) * 2 ** 32, v.getUint32(at + 16, true));
+      Atomics.store(words, (slot * WEV_SIZE) / 4, 0);
+      tail = (tail + 1) >>> 0;
+    }
+    Atomics.store(this.c32, CTRL_WATCH_TAIL / 4, tail | 0);
+  }
+
+  private words: Int32Array | undefined;
+
   /** Stops logging. */
   stop(): void {
     Atomics.store(this.c32, CTRL_WATCH_FLAGS / 4, 0);

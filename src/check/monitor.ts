@@ -90,7 +90,9 @@ export class Monitor {
   /** Witness: decisions at which a hart started on a patched address whose text in memory differs from what it runs. */
   staleExecutions = 0;
   private updateNo = 0;
+  /** The last decodes, kept when `keepRecent` (replay output). */
   readonly recent: DecodeNote[] = [];
+  keepRecent = false;
 
   constructor(
     readonly harts: number,
@@ -189,11 +191,19 @@ export class Monitor {
 
   /** Hart `hart` decoded `size` bytes `bits` at physical `pa`. */
   onDecode(hart: number, pa: number, size: number, bits: number): void {
+    if (!this.keepRecent && !this.versions.has(pa)) {
+      // fast path for text nobody patches: only a fetch of freed memory matters there
+      const freed = this.heap.freedAt(pa);
+      if (freed) this.fail({ invariant: 'use-after-free', message: `hart ${hart} fetched ${hexAddr(pa)} in ${freed.what}, which the protocol had freed (poisoned)`, hart, addr: pa });
+      return;
+    }
     const bytes = new Uint8Array(size);
     for (let i = 0; i < size; i++) bytes[i] = (bits >>> (8 * i)) & 0xff;
     const version = this.versionOf(pa, bytes);
-    if (this.recent.length >= 256) this.recent.splice(0, 128);
-    this.recent.push({ step: this.step, hart, addr: pa, bytes, version });
+    if (this.keepRecent) {
+      if (this.recent.length >= 256) this.recent.splice(0, 128);
+      this.recent.push({ step: this.step, hart, addr: pa, bytes, version });
+    }
     const freed = this.heap.freedAt(pa);
     if (freed) {
       this.fail({ invariant: 'use-after-free', message: `hart ${hart} fetched ${hexAddr(pa)} in ${freed.what}, which the protocol had freed (poisoned)`, hart, addr: pa });

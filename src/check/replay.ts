@@ -108,6 +108,7 @@ export async function replayCounterexample(file: ReplayFile): Promise<ReplayRepo
       return strategy;
     },
     {
+      keepRecent: true,
       beforeDecision: (_lab, hart, pc) => {
         pending = hart === AGENT ? null : { hart, pc };
       },

@@ -2,7 +2,7 @@
 import { WatchLog } from '../board/board-io.js';
 import { GUEST_TRAP_EXIT_CODE } from '../guest/index.js';
 import { Lab } from '../lab/index.js';
-import { HART_BASE, HART_STATE_SIZE, H_GEN, H_PC, RAM_GUEST_BASE } from '../machine/layout.js';
+import { HART_BASE, HART_STATE_SIZE, H_GEN, H_PC, RAM_GUEST_BASE, WEV_DECODE } from '../machine/layout.js';
 import type { PatchProtocol } from '../patch/protocols/index.js';
 import type { PatchStep } from '../patch/steps.js';
 import { dynamicCallCounts } from '../workload/index.js';
@@ -86,6 +86,8 @@ function imageKey(s: ScenarioSpec): string {
 
 /** A hook the strategy is built with, for watching the run (replay output uses it). */
 export interface RunObserver {
+  /** Keep the monitor's recent decodes (replay output reads them). */
+  keepRecent?: boolean;
   /** A decision was taken: hart (or AGENT) and, for a hart, the pc it starts at. */
   beforeDecision?(lab: Lab, hart: number, pc: number): void;
   /** After each decision (numbered from 1), once the monitor has its events. */
@@ -107,6 +109,9 @@ export async function runSchedule(setup: CheckSetup, makeStrategy: (probe: Probe
   let yieldRanges: [number, number][] = [];
   const steps: { decision: number; step: PatchStep }[] = [];
   let decision = 0;
+  const onEvent = (kind: number, hart: number, size: number, addr: number, value: number) => {
+    if (kind === WEV_DECODE) monitor.onDecode(hart, addr, size, value);
+  };
   const probe: Probe = {
     pc: (h) => {
       const at = HART_BASE + h * HART_STATE_SIZE + H_PC;
@@ -116,9 +121,7 @@ export async function runSchedule(setup: CheckSetup, makeStrategy: (probe: Probe
     afterDecision: (d) => {
       decision = d;
       monitor.step = d;
-      for (const e of watch.drain()) {
-        if (e.kind === 'decode') monitor.onDecode(e.hart, Number(e.addr), e.size, Number(e.value));
-      }
+      watch.drainEach(onEvent);
       observer.afterDecision?.(d, lab, monitor);
     },
     stop: () => monitor.violation !== null,
@@ -166,6 +169,7 @@ export async function runSchedule(setup: CheckSetup, makeStrategy: (probe: Probe
   if (lab.guest.image) images.set(key, lab.guest.image);
   view = new DataView(lab.machine.wasm.buffer);
   monitor = new Monitor(scenario.harts, profile, lab.heap, (a, n) => lab.machine.memory.read(a, n), (h) => view.getUint32(HART_BASE + h * HART_STATE_SIZE + H_GEN, true));
+  monitor.keepRecent = observer.keepRecent === true;
   const log = lab.heap.alloc(WATCH_CAPACITY * 32, 64, 'checker watch log');
   watch = new WatchLog(lab.machine.wasm, { log, capacity: WATCH_CAPACITY, decodes: { lo: RAM_GUEST_BASE, hi: lab.heap.limit } });
   yieldRanges = ['multi_cpu_stop', 'workload_loop', 'main', 'workload_secondary'].map((s) => {

@@ -38,9 +38,12 @@ export function loadElfImage(mem: GuestMemory, image: ElfImage): LoadedProgram {
 export function loadAssembled(mem: GuestMemory, prog: AssembledProgram): LoadedProgram {
   const alloc = prog.sections.filter((s) => s.alloc && s.size > 0);
   for (const s of alloc) checkInside(mem, s.addr, s.size, `section ${s.name}`);
+  // sections never overlap, so on untouched (all-zero) RAM the NOBITS ones are already zero
+  const zero = !mem.written;
   for (const s of alloc) {
-    if (s.nobits) mem.fill(s.addr, s.size);
-    else mem.write(s.addr, s.data);
+    if (s.nobits) {
+      if (!zero) mem.fill(s.addr, s.size);
+    } else mem.write(s.addr, s.data);
   }
   const sym = (name: string): number | undefined => prog.symbols.find((s) => s.name === name)?.value;
   const tohost = sym('tohost');

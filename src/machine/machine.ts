@@ -343,6 +343,7 @@ export class Machine {
       throw new MachineError('MACHINE_BAD_OPTION', `slice must be an integer from 1 to 2^31-1, got ${opts.slice}`);
     }
     this.inRun = true;
+    this.memory.written = true; // harts store to RAM directly
     try {
       return this.runDeterministic(sched, maxInsns, opts);
     } finally {
@@ -439,6 +440,7 @@ export class Machine {
    * parallel machines in one worker per hart. Listeners registered with on('halted') hear about the end.
    */
   async start(opts: RunOptions = {}): Promise<RunResult> {
+    this.memory.written = true;
     const r = this.mode === 'parallel' ? await this.runParallel(opts) : this.run(opts);
     if (r.reason === 'halted') for (const l of this.haltedListeners) l(r);
     return r;
@@ -550,6 +552,7 @@ export class Machine {
     if (this.parallel?.running && !this.parallel.paused) {
       throw new MachineError('MACHINE_BUSY', 'pause the machine before single-stepping a hart');
     }
+    this.memory.written = true;
     const stop = this.engine.run(this.hart(hart).index, 1);
     this.pollUart();
     return STOP_NAMES[stop] ?? 'budget';

@@ -4,14 +4,25 @@ import { RAM_GUEST_BASE, RAM_WASM_BASE } from './layout.js';
 
 export class GuestMemory {
   readonly base = RAM_GUEST_BASE;
+  /**
+   * False while RAM is still the all-zero memory it was created as: no host write yet and no hart has run (the
+   * machine sets it when harts start). Loaders then skip zero fills of regions they have not written.
+   */
+  written = false;
+  private readonly onWrite: () => void;
 
   constructor(
     readonly wasm: WebAssembly.Memory,
     /** Bytes of guest RAM. */
     readonly size: number,
     /** Called after every host write (the machine uses it for coherent mode). */
-    private readonly onWrite: () => void = () => {},
-  ) {}
+    onWrite: () => void = () => {},
+  ) {
+    this.onWrite = () => {
+      this.written = true;
+      onWrite();
+    };
+  }
 
   /** Wasm offset of guest [addr, addr + len), which must lie inside RAM. */
   private offset(addr: number | bigint, len: number): number {
