@@ -5,7 +5,7 @@ import { CheckError } from './errors.js';
 import type { InvariantName } from './monitor.js';
 import { profileByName, type ProfileName } from './profiles.js';
 import { encodeSchedule, type ProtocolRef, type ReplayFile, REPLAY_FORMAT } from './replay-file.js';
-import { runSchedule, type CheckSetup, type ScheduleOutcome } from './run-schedule.js';
+import { MAX_SLICE, runSchedule, type CheckSetup, type ScheduleOutcome } from './run-schedule.js';
 import { checkScenario, type ScenarioSpec } from './scenario.js';
 import { DEFAULT_SLICE, DelayBoundedStrategy, delaySpaceSize, delaysOf, PctStrategy, RandomStrategy, type ProbedStrategy } from './strategies.js';
 
@@ -129,7 +129,7 @@ export async function explore(o: CheckOptions): Promise<CheckResult> {
   const bound = o.bound ?? 2;
   if (!Number.isInteger(bound) || bound < 0 || bound > 4) throw new CheckError('CHECK_BAD_OPTION', `bound must be 0..4, got ${String(bound)}`);
   const slice = o.slice ?? (o.strategy === 'exhaustive' ? 16 : DEFAULT_SLICE);
-  if (!Number.isInteger(slice) || slice < 1 || slice > 100_000) throw new CheckError('CHECK_BAD_OPTION', `slice must be 1..100000, got ${String(slice)}`);
+  if (!Number.isInteger(slice) || slice < 1 || slice > MAX_SLICE) throw new CheckError('CHECK_BAD_OPTION', `slice must be 1..${MAX_SLICE}, got ${String(slice)}`);
   const shard = parseShard(o.shard);
   const profile = profileByName(o.profile);
   const memory = o.memory ?? 'rvwmo';

@@ -16,7 +16,9 @@ import type { Decision, Probe, ProbedStrategy } from './strategies.js';
 
 /** Instruction bound of one schedule: an update still in flight after it is a progress violation. */
 export const SCHEDULE_MAX_INSNS = 2_000_000;
-const WATCH_CAPACITY = 4096;
+/** Largest hart slice of one decision: its decodes must fit the watch log, drained after every decision. */
+export const MAX_SLICE = 256;
+const WATCH_CAPACITY = 1024;
 
 export interface CheckSetup {
   readonly scenario: ScenarioSpec;

@@ -36,7 +36,7 @@ Exit 0 when every schedule is clean, 1 when a violation was found (its replay fi
   --scenario NAME    ${SCENARIO_NAMES.join(', ')} (default ftrace)
   --depth D          PCT bug depth (default 3)
   --bound B          exhaustive: most delays per schedule (default 2)
-  --slice N          largest hart slice per decision (default 32; exhaustive: the fixed slice, default 16)
+  --slice N          largest hart slice per decision, 1..256 (default 32; exhaustive: the fixed slice, 16)
   --memory M         rvwmo (default: the host's stores between ordering points land in a seeded order) or sc
   --keep N           counterexamples to keep (default 3)
   --json             one JSON object on stdout (scheme, protocol, profile, harts, strategy, schedules,
@@ -106,7 +106,7 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs | 'help' {
     else if (w === '--scenario') a.scenario = parseChoice(c.value(w), w, SCENARIO_NAMES);
     else if (w === '--depth') a.depth = parseIntArg(c.value(w), w, 1, 8);
     else if (w === '--bound') a.bound = parseIntArg(c.value(w), w, 0, 4);
-    else if (w === '--slice') a.slice = parseIntArg(c.value(w), w, 1, 100_000);
+    else if (w === '--slice') a.slice = parseIntArg(c.value(w), w, 1, 256);
     else if (w === '--memory') a.memory = parseChoice(c.value(w), w, ['rvwmo', 'sc'] as const);
     else if (w === '--keep') a.keep = parseIntArg(c.value(w), w, 0, 1000);
     else if (w === '--json') a.json = true;

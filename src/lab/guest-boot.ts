@@ -48,6 +48,15 @@ export function machineFor(o: ResolvedLabOptions, opts: LabOptions): Machine {
   });
 }
 
+const symbolizers = new WeakMap<GuestImage, Symbolizer>();
+
+/** One symbolizer per image (labs that reuse an image, like the checker's schedules, share it). */
+function symbolizerOf(image: GuestImage): Symbolizer {
+  let s = symbolizers.get(image);
+  if (!s) symbolizers.set(image, (s = new Symbolizer(image.program.symbols)));
+  return s;
+}
+
 /** Build (or reuse) the synthetic image and load it. */
 export function bootSyntheticGuest(o: ResolvedLabOptions, opts: LabOptions): BootedGuest {
   const k = opts.kernel ?? {};
@@ -69,7 +78,7 @@ export function bootSyntheticGuest(o: ResolvedLabOptions, opts: LabOptions): Boo
     machine,
     symbols: image.symbols,
     runtimeSizes: new Map(image.program.symbols.map((s) => [s.name, s.size])),
-    symbolizer: new Symbolizer(image.program.symbols),
+    symbolizer: symbolizerOf(image),
     runtimeSymbols: rt,
     entries: image.functionEntries,
     layout: image.layout,
