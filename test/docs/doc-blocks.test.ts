@@ -13,7 +13,7 @@ describe('docBlocks', () => {
       [12, 'text', undefined, undefined, undefined, true],
       [16, '', undefined, undefined, undefined, false],
     ]);
-    expect(markupProblems(b)).toEqual(["x.md:16: fence tagged '' (tag every block: sh, ts, js, text, ini, yaml, c, asm)"]);
+    expect(markupProblems(b)).toEqual(["x.md:16: fence tagged '' (tag every block: sh, ts, js, text, ini, yaml, json, c, asm)"]);
   });
 
   it('a marker followed by prose does not reach the next block', () => {

@@ -5,9 +5,9 @@
 // Blocks tagged sh, ts or js are runnable; text, ini and the like are not; an untagged fence is an error.
 import { readFileSync } from 'node:fs';
 
-export type BlockLang = 'sh' | 'ts' | 'js' | 'text' | 'ini' | 'yaml' | 'c' | 'asm';
+export type BlockLang = 'sh' | 'ts' | 'js' | 'text' | 'ini' | 'yaml' | 'json' | 'c' | 'asm';
 export const RUNNABLE: readonly BlockLang[] = ['sh', 'ts', 'js'];
-const KNOWN: readonly string[] = ['sh', 'ts', 'js', 'text', 'ini', 'yaml', 'c', 'asm'];
+const KNOWN: readonly string[] = ['sh', 'ts', 'js', 'text', 'ini', 'yaml', 'json', 'c', 'asm'];
 
 export interface DocBlock {
   readonly file: string;

@@ -6,6 +6,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseProtocolFile, PROTOCOL_FILE_FORMAT } from '../../src/patch/protocol-file.js';
 import { docBlocks, markupProblems, RUNNABLE, type BlockLang } from './doc-blocks.js';
 
 const root = join(import.meta.dirname, '../..');
@@ -41,6 +42,13 @@ describe('user docs', () => {
   it('tag every code block (sh/ts/js run; text/ini/... do not)', () => {
     expect(markupProblems(blocks)).toEqual([]);
     expect(blocks.filter((b) => b.skip !== undefined && b.skip.trim().length < 10)).toEqual([]); // a real reason
+  });
+
+  it('json blocks are JSON (and a protocol file in them follows its schema)', () => {
+    for (const b of blocks.filter((x) => x.lang === 'json')) {
+      const j = JSON.parse(b.code) as { format?: string };
+      if (j.format === PROTOCOL_FILE_FORMAT) expect(() => parseProtocolFile(j), `${b.file}:${b.line}`).not.toThrow();
+    }
   });
 
   const runnable = blocks.filter((b) => RUNNABLE.includes(b.lang as BlockLang) && !b.isOutput);
