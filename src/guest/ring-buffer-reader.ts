@@ -19,6 +19,12 @@ export interface TraceEvent {
   readonly qs: number;
   readonly hart: number;
   readonly type: number;
+  /** function_graph events: call depth (0 = outermost). */
+  readonly depth: number;
+  /** function_graph return: the hart's trace_overrun count. */
+  readonly overrun: number;
+  /** function_graph return: minstret at the entry (`timestamp` is the return's). */
+  readonly calltime: bigint;
 }
 
 function u64(mem: GuestMemoryAccess, addr: number): bigint {
@@ -79,6 +85,9 @@ export function drainRingBuffer(mem: GuestMemoryAccess, header: number): TraceEv
         qs: num64(dv, at + rb.RB_EVENT_QS),
         hart: dv.getUint32(at + rb.RB_EVENT_HART, true),
         type: dv.getUint32(at + rb.RB_EVENT_TYPE, true),
+        depth: dv.getUint32(at + rb.RB_EVENT_DEPTH, true),
+        overrun: dv.getUint32(at + rb.RB_EVENT_OVERRUN, true),
+        calltime: dv.getBigUint64(at + rb.RB_EVENT_CALLTIME, true),
       });
     }
     left -= run;

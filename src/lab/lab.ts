@@ -22,6 +22,7 @@ import { LabFtrace } from './lab-ftrace.js';
 import { resolveLabOptions, type LabOptions, type ResolvedLabOptions } from './options.js';
 import { LabTrace } from './lab-trace.js';
 import { TraceEvents } from './trace-events.js';
+import { TraceClock } from './trace-clock.js';
 import { unexpectedTrap, type LabTrapReport } from './trap-report.js';
 import { UpdateLog } from './update-log.js';
 
@@ -155,7 +156,7 @@ export class Lab {
     const protocol = Lab.protocolFor(opts.protocol, guest);
     const init = planFtraceInit(guest.entries, guest.layout, memory, scheme);
     const core = new FtraceCore({ records: init.records, scheme, symbols, allocator: heap });
-    const events = new TraceEvents(memory, symbols.get('ftrace_percpu'), o.harts, init.records, guest.symbolizer);
+    const events = new TraceEvents(memory, symbols.get('ftrace_percpu'), o.harts, init.records, guest.symbolizer, new TraceClock(o.clockHz));
     const lab = new Lab(o, guest, core, protocol, heap, port, events, init.rejected);
     await lab.patcher.apply(init.plan); // nothing runs yet: the init plan lands at once
     return lab;
