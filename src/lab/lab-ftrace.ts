@@ -9,15 +9,20 @@ import type { CodePatcher, PatchReport } from '../patch/code-patcher.js';
 import type { TextWriter } from '../patch/text-poker.js';
 import type { UpdateLog } from './update-log.js';
 import { LabError } from './errors.js';
+import type { FgraphControl, GraphOptions } from './fgraph-control.js';
 import { OpsHandle, type LabTracer } from './ops-handle.js';
 
-export interface RegisterOptions {
+export interface RegisterOptions extends GraphOptions {
   /** set_ftrace_filter patterns (string: whitespace-separated; '!' removes). Default: every function. */
   readonly filter?: string | readonly string[];
   /** set_ftrace_notrace patterns. */
   readonly notrace?: string | readonly string[];
-  /** Built-in tracer callback (default 'function'); ignored when `func` is given. */
-  readonly tracer?: 'function' | 'count';
+  /**
+   * Built-in tracer callback (default 'function'); ignored when `func` is given. 'function_graph' hooks returns
+   * (ftrace_graph_func + return_to_handler); only one function_graph ops may be registered at a time, and the
+   * GraphOptions (maxGraphDepth, graphFunction, graphNotrace) apply to it.
+   */
+  readonly tracer?: 'function' | 'count' | 'function_graph';
   /** A guest callback: address or symbol (e.g. 'ftrace_ops_nop_func'). */
   readonly func?: number | string;
   /** FTRACE_OPS_FL_* user flags (SAVE_REGS, RECURSION, ...). */
@@ -34,13 +39,16 @@ export interface RegisterOptions {
 /** Guest code a LabFtrace may copy (module callbacks): symbol -> [address, size]. */
 export type CodeLookup = (symbol: string) => { addr: number; size: number };
 
-const TRACER_FUNCS = { function: 'function_tracer_func', count: 'count_tracer_func' } as const;
+const TRACER_FUNCS = { function: 'function_tracer_func', count: 'count_tracer_func', function_graph: 'ftrace_graph_func' } as const;
+const TRACER_NAMES = Object.keys(TRACER_FUNCS);
 
 /** The Lab's ftrace interface over one FtraceCore. */
 export class LabFtrace {
   private readonly handles = new Set<OpsHandle>();
   /** Module callback copies: handle -> the copy's address and size (null once freed). */
   private readonly modules = new Map<OpsHandle, { addr: number; size: number } | null>();
+  /** The graph knobs each function_graph handle was created with (applied when it is registered). */
+  private readonly graphOptions = new Map<OpsHandle, GraphOptions>();
   /** Report of the last applied plan. */
   lastReport: PatchReport | null = null;
 
@@ -51,6 +59,8 @@ export class LabFtrace {
     private readonly text: TextWriter,
     private readonly updates: UpdateLog,
     private readonly code: CodeLookup,
+    /** function_graph's guest state (max_graph_depth, set_graph_*, shadow stacks). */
+    readonly graph: FgraphControl,
   ) {}
 
   /** Create an ops (filters checked before anything changes) and register it; or re-register an unregistered handle. */
@@ -61,6 +71,12 @@ export class LabFtrace {
     }
     if (this.modules.get(handle) === null) {
       throw new LabError('LAB_BAD_OPTION', `the module callback of ops ${handle.name} was freed when it was unregistered: create a new ops`);
+    }
+    if (handle.tracer === 'function_graph') {
+      // register_ftrace_graph (v6.6): one graph tracer at a time, else -EBUSY
+      const other = this.registered().find((h) => h.tracer === 'function_graph');
+      if (other) throw new LabError('LAB_BUSY', `function_graph ops ${other.name} is already registered (one graph tracer at a time)`);
+      this.graph.apply(this.graphOptions.get(handle) ?? {});
     }
     await this.apply(this.core.register(handle.ops), `register ${handle.name}`);
     return handle;
@@ -134,13 +150,17 @@ export class LabFtrace {
   /** An ops handle that is not registered yet (filters validated now). */
   create(o: RegisterOptions): OpsHandle {
     if (typeof o !== 'object' || o === null) throw new LabError('LAB_BAD_OPTION', 'register options must be an object');
-    if (o.tracer !== undefined && o.tracer !== 'function' && o.tracer !== 'count') {
-      throw new LabError('LAB_BAD_OPTION', `tracer must be 'function' or 'count', got '${String(o.tracer)}'`);
+    if (o.tracer !== undefined && !TRACER_NAMES.includes(o.tracer)) {
+      throw new LabError('LAB_BAD_OPTION', `tracer must be one of ${TRACER_NAMES.join(', ')}, got '${String(o.tracer)}'`);
     }
     const tracer: LabTracer = o.func !== undefined ? 'custom' : (o.tracer ?? 'function');
+    const graphOpts: GraphOptions = { maxGraphDepth: o.maxGraphDepth, graphFunction: o.graphFunction, graphNotrace: o.graphNotrace };
+    const graphGiven = o.maxGraphDepth !== undefined || o.graphFunction !== undefined || o.graphNotrace !== undefined;
+    if (graphGiven && tracer !== 'function_graph') throw new LabError('LAB_BAD_OPTION', 'maxGraphDepth, graphFunction and graphNotrace apply to the function_graph tracer');
+    if (tracer === 'function_graph') this.graph.check(graphOpts);
     if (o.module && tracer === 'custom') throw new LabError('LAB_BAD_OPTION', 'module applies to the built-in tracers (not to a custom func)');
     let table: number | null = null;
-    const func: number | string = o.func ?? TRACER_FUNCS[tracer === 'count' ? 'count' : 'function'];
+    const func: number | string = o.func ?? TRACER_FUNCS[tracer === 'custom' ? 'function' : tracer];
     if (typeof func === 'string' && func.length === 0) throw new LabError('LAB_BAD_OPTION', 'func must not be empty');
     // Validate filters on a scratch ops first: a bad pattern must leave no trace (no guest memory used).
     const scratch = new FtraceOps({ name: o.name, func, flags: o.flags, private: 0 });
@@ -157,6 +177,7 @@ export class LabFtrace {
     ops.notraceHash = scratch.notraceHash;
     const h = this.adopt(new OpsHandle(ops, tracer, table));
     if (mod) this.modules.set(h, mod);
+    if (tracer === 'function_graph') this.graphOptions.set(h, graphOpts);
     return h;
   }
 

@@ -19,6 +19,7 @@ import { bootElfGuest } from './elf-guest.js';
 import { LabError } from './errors.js';
 import { bootSyntheticGuest, type BootedGuest } from './guest-boot.js';
 import { LabFtrace } from './lab-ftrace.js';
+import { FgraphControl } from './fgraph-control.js';
 import { resolveLabOptions, type LabOptions, type ResolvedLabOptions } from './options.js';
 import { LabTrace } from './lab-trace.js';
 import { TraceEvents } from './trace-events.js';
@@ -133,7 +134,8 @@ export class Lab {
     this.host = new LabPatchHost(this, heap, port);
     this.patcher = new CodePatcher(this.host, protocol, { teardown: options.teardown });
     this.updates = new UpdateLog(core, port);
-    this.ftrace = new LabFtrace(core, heap, this.patcher, this.host.text, this.updates, (sym) => this.code(sym));
+    const graph = new FgraphControl(guest.machine.memory, this.symbol('ftrace_graph_control'), this.symbol('ftrace_graph_stacks'), options.harts, heap, core.records);
+    this.ftrace = new LabFtrace(core, heap, this.patcher, this.host.text, this.updates, (sym) => this.code(sym), graph);
     this.trace = new LabTrace(events, () => this.running);
     this.tracefs = new Tracefs(this);
   }
