@@ -76,7 +76,8 @@ export class LabFtrace {
       // register_ftrace_graph (v6.6): one graph tracer at a time, else -EBUSY
       const other = this.registered().find((h) => h.tracer === 'function_graph');
       if (other) throw new LabError('LAB_BUSY', `function_graph ops ${other.name} is already registered (one graph tracer at a time)`);
-      this.graph.apply(this.graphOptions.get(handle) ?? {});
+      const g = this.graphOptions.get(handle);
+      if (g) this.graph.apply(g); // otherwise the knobs as they stand (tracefs max_graph_depth, set_graph_*)
     }
     await this.apply(this.core.register(handle.ops), `register ${handle.name}`);
     return handle;
@@ -177,7 +178,7 @@ export class LabFtrace {
     ops.notraceHash = scratch.notraceHash;
     const h = this.adopt(new OpsHandle(ops, tracer, table));
     if (mod) this.modules.set(h, mod);
-    if (tracer === 'function_graph') this.graphOptions.set(h, graphOpts);
+    if (tracer === 'function_graph' && graphGiven) this.graphOptions.set(h, graphOpts);
     return h;
   }
 
