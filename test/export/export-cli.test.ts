@@ -73,7 +73,7 @@ describe('trace --format perfetto: a 4-hart live-patching run', () => {
 
 describe('exports are deterministic and agree with each other', () => {
   it('two runs with the same seed give byte-identical text and JSON exports', () => {
-    const SHORT = LIVE.map((w) => (w === '120' ? '30' : w)); // fewer passes: the patch lands on some harts only
+    const SHORT = LIVE.map((w) => (w === '120' ? '60' : w)); // fewer passes: the patch lands on some harts only
     const a = ftl(...SHORT);
     const b = ftl(...SHORT);
     expect(a.status).toBe(0);
