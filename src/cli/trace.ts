@@ -26,7 +26,7 @@ export const TRACE_USAGE = `usage: ftrace-lab trace (prog.elf | --kernel N) [-l 
                        [--harts N] [--mode deterministic|parallel] [--scheme list|callops] [--seed N]
                        [--protocol NAME] [--enable-at N] [--sample-calls N] [--buffer-kb N] [--dry-run]
                        [--max-insns N] [--clock-hz N] [--trace-clock local|insns]
-                       [--output FILE] [--format text|json|perfetto]
+                       [--output FILE] [--format text|json|perfetto] [--livepatch OLD=NEW]...
        ftrace-lab trace --user [-l GLOB]... [-n GLOB]... [--scheme list|callops] [--buffer-kb N]
                        [--max-insns N] [--clock-hz N] [--trace-clock local|insns] prog [args...]
 
@@ -57,6 +57,9 @@ durations); the hart is the CPU. Times come from each hart's own clock: its reti
                     graph calls as slices, patch-protocol steps and IPIs on their own track)
   --clock-hz N      trace-clock frequency: ns = retired instructions x 1e9 / N (default 1e9, 1 ns per instruction)
   --trace-clock C   text timestamps: local (seconds.microseconds, default) or insns (raw instruction count)
+  --livepatch OLD=NEW  every call to function OLD runs function NEW instead (deterministic mode): an
+                    IPMODIFY ops on OLD whose synchronous host callback sets the resume pc in ftrace_regs to NEW,
+                    as livepatch does (repeatable; one IPMODIFY ops per function)
   --enable-at N     deterministic mode: register the tracer live, through --protocol, once the harts have
                     retired N instructions in all (default: before the first instruction)
   --harts N         harts, 1 to 32 (default 1)
@@ -88,6 +91,7 @@ export interface TraceArgs {
   traceClock: TraceClockName;
   enableAt?: number;
   passes?: number;
+  livepatch: { old: string; new: string }[];
   harts: number;
   mode: LabMode;
   scheme: LabScheme;
@@ -103,7 +107,7 @@ export interface TraceArgs {
 
 export function parseTraceArgs(argv: readonly string[]): TraceArgs | 'help' {
   const a: TraceArgs = {
-    filter: [], notrace: [], tracer: 'function', graphFunction: [], graphNotrace: [], graphText: [], format: 'text', clockHz: DEFAULT_TRACE_CLOCK_HZ, traceClock: 'local', harts: 1, mode: 'deterministic', scheme: 'callops', seed: 0, protocol: 'atomic',
+    filter: [], notrace: [], tracer: 'function', graphFunction: [], graphNotrace: [], graphText: [], livepatch: [], format: 'text', clockHz: DEFAULT_TRACE_CLOCK_HZ, traceClock: 'local', harts: 1, mode: 'deterministic', scheme: 'callops', seed: 0, protocol: 'atomic',
     sampleCalls: 10, bufferKb: 256, dryRun: false, maxInsns: 1e9,
   };
   const c = new ArgCursor(argv);
@@ -128,6 +132,11 @@ export function parseTraceArgs(argv: readonly string[]): TraceArgs | 'help' {
     else if (w === '--trace-clock') a.traceClock = parseChoice(c.value(w), w, TRACE_CLOCKS);
     else if (w === '--enable-at') a.enableAt = parseIntArg(c.value(w), w, 0, 1e13);
     else if (w === '--passes') a.passes = parseIntArg(c.value(w), w, 1, 1e9);
+    else if (w === '--livepatch') {
+      const m = /^([A-Za-z_.$][\w.$]*)=([A-Za-z_.$][\w.$]*)$/.exec(c.value(w));
+      if (!m) throw new VerbUsageError(`--livepatch: expected OLD=NEW (two function names), got '${c.value(w)}'`);
+      a.livepatch.push({ old: m[1]!, new: m[2]! });
+    }
     else if (w === '--harts') a.harts = parseIntArg(c.value(w), w, 1, 32);
     else if (w === '--mode') a.mode = parseChoice(c.value(w), w, ['deterministic', 'parallel'] as const);
     else if (w === '--scheme') a.scheme = parseChoice(c.value(w), w, ['list', 'callops'] as const);
@@ -150,6 +159,7 @@ export function parseTraceArgs(argv: readonly string[]): TraceArgs | 'help' {
   if ((a.file === undefined) === (a.kernel === undefined)) throw new VerbUsageError('give either an ELF file or --kernel N');
   if (a.mode === 'parallel' && seedGiven) throw new VerbUsageError('--seed only applies to --mode deterministic (parallel harts are scheduled by the host OS)');
   if (a.passes !== undefined && a.kernel === undefined) throw new VerbUsageError('--passes applies to --kernel N');
+  if (a.mode === 'parallel' && a.livepatch.length > 0) throw new VerbUsageError('--livepatch needs --mode deterministic (the host runs its callback while the hart waits)');
   if (a.mode === 'parallel' && a.enableAt !== undefined) throw new VerbUsageError('--enable-at needs --mode deterministic');
   const graphOnly = a.graphFunction.length > 0 || a.graphNotrace.length > 0 || a.maxGraphDepth !== undefined || a.graphText.length > 0;
   if (graphOnly && a.tracer !== 'function_graph') throw new VerbUsageError('-g, --graph-notrace, --max-graph-depth and -O apply to --tracer function_graph');
@@ -157,8 +167,8 @@ export function parseTraceArgs(argv: readonly string[]): TraceArgs | 'help' {
   if (a.dryRun && (a.output !== undefined || a.format !== 'text')) throw new VerbUsageError('--dry-run prints the patch plan: no --output or --format');
   if (a.user) {
     if (a.kernel !== undefined) throw new VerbUsageError('--user traces a program file, not --kernel');
-    if (a.tracer !== 'function' || a.harts !== 1 || a.mode !== 'deterministic' || a.dryRun || a.output !== undefined || a.format !== 'text' || a.enableAt !== undefined) {
-      throw new VerbUsageError('--user supports the function tracer on one deterministic hart, as text on stdout (no -p, --harts, --mode, --dry-run, --output, --format, --enable-at)');
+    if (a.tracer !== 'function' || a.harts !== 1 || a.mode !== 'deterministic' || a.dryRun || a.output !== undefined || a.format !== 'text' || a.enableAt !== undefined || a.livepatch.length > 0) {
+      throw new VerbUsageError('--user supports the function tracer on one deterministic hart, as text on stdout (no -p, --harts, --mode, --dry-run, --output, --format, --enable-at, --livepatch)');
     }
     if (!bufferKbGiven) a.bufferKb = 1024;
   }
@@ -216,6 +226,7 @@ export async function traceMain(a: TraceArgs): Promise<number> {
 
 async function traceRun(lab: Lab, a: TraceArgs, regOpts: RegisterOptions, sink: TraceSink): Promise<number> {
   const steps = recordPatchSteps(lab);
+  const patched = await applyLivepatches(lab, a.livepatch);
   const handle = a.enableAt === undefined ? await lab.ftrace.register(regOpts) : createLater(lab, regOpts);
   if (a.enableAt !== undefined) lab.at(a.enableAt, (l) => l.ftrace.register(handle));
   // plain function text streams line by line; everything else needs the whole trace
@@ -251,10 +262,26 @@ async function traceRun(lab: Lab, a: TraceArgs, regOpts: RegisterOptions, sink: 
     if (overrun) say('trace', `${overrun} calls not graphed: the ${FTRACE_RETFUNC_DEPTH}-frame return stack was full (overrun)`);
     if (lab.ftrace.graph.dead) say('trace', 'function_graph stopped itself: a shadow return stack was corrupt');
   }
+  for (const p of patched) say('trace', `livepatch: ${p.old} -> ${p.new}: ${p.calls} call${p.calls === 1 ? '' : 's'} redirected`);
   if (r.reason === 'budget') say('trace', `instruction budget of ${a.maxInsns} exhausted`);
   else if (r.reason !== 'halted') say('trace', `the guest stopped: ${r.reason}`);
   else if (traced === 0 && a.tracer !== 'count') say('trace', 'no traced calls');
   return exitStatus(r);
+}
+
+/** One IPMODIFY ops per OLD=NEW whose synchronous callback redirects every call (klp_ftrace_handler's job). */
+async function applyLivepatches(lab: Lab, pairs: readonly { old: string; new: string }[]): Promise<{ old: string; new: string; calls: number }[]> {
+  const out: { old: string; new: string; calls: number }[] = [];
+  for (const p of pairs) {
+    const target = lab.symbol(p.new); // LAB_BAD_OPTION (exit 64) for an unknown function
+    const rec = { ...p, calls: 0 };
+    await lab.ftrace.register({ name: `livepatch:${p.old}`, filter: p.old, ipmodify: true, sync: (call) => {
+      rec.calls++;
+      call.redirect(target);
+    } });
+    out.push(rec);
+  }
+  return out;
 }
 
 /** The tracer's ops, created (filters checked) now and registered later by lab.at. */

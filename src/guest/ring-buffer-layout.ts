@@ -45,6 +45,8 @@ export const RB_EVENT_FUNCTION = 1;
 export const RB_EVENT_GRAPH_ENT = 2;
 /** function_graph return (TRACE_GRAPH_RET), with calltime and rettime. */
 export const RB_EVENT_GRAPH_RET = 3;
+/** A call for a JavaScript callback: this slot is the header, the NEXT slot holds a0..a7 (u64 each). */
+export const RB_EVENT_CALLBACK = 4;
 
 /** Bytes one hart's buffer occupies (header + events) for a capacity of `events`. */
 export function ringBufferBytes(events: number): number {

@@ -31,6 +31,7 @@ export const RUNTIME_DIRECT_SYMBOLS = ['ftrace_caller_direct', 'ftrace_stub_dire
 /** function_graph's symbols (asm/fgraph.ts), added when present. */
 export const RUNTIME_FGRAPH_SYMBOLS = [
   'ftrace_graph_func', 'ftrace_return_to_handler', 'return_to_handler', 'ftrace_graph_panic', 'ftrace_graph_control', 'ftrace_graph_stacks',
+  'ftrace_host_event_func', 'ftrace_host_call_func',
 ] as const;
 
 export type RuntimeSymbolName = (typeof RUNTIME_CODE_SYMBOLS)[number] | (typeof RUNTIME_DATA_SYMBOLS)[number];

@@ -2,12 +2,12 @@
 import { drainRingBuffer, ringBufferAddr, ringBufferLost, type TraceEvent } from '../guest/ring-buffer-reader.js';
 import type { GuestMemory } from '../machine/memory.js';
 import type { RecordTable } from '../ftrace/records.js';
-import { RB_EVENT_GRAPH_ENT, RB_EVENT_GRAPH_RET } from '../guest/ring-buffer-layout.js';
+import { RB_EVENT_CALLBACK, RB_EVENT_GRAPH_ENT, RB_EVENT_GRAPH_RET } from '../guest/ring-buffer-layout.js';
 import type { Symbolizer } from './symbolizer.js';
 import { TraceClock } from './trace-clock.js';
 
 /** What wrote the event: the function tracer (one per call), or a function_graph entry or return. */
-export type LabTraceEventKind = 'function' | 'graph_entry' | 'graph_return';
+export type LabTraceEventKind = 'function' | 'graph_entry' | 'graph_return' | 'callback';
 
 /** One trace event: a traced call (function tracer) or a function_graph entry / return. */
 export interface LabTraceEvent {
@@ -31,6 +31,8 @@ export interface LabTraceEvent {
   readonly callNs?: number;
   /** function_graph return: the hart's shadow-stack overrun count (calls left unhooked because the stack was full). */
   readonly overrun?: number;
+  /** 'callback' (a call for a JavaScript callback): the traced function's a0..a7. */
+  readonly args?: readonly bigint[];
   /** Guest address of the ftrace_ops the callback was called with. */
   readonly op: number;
   /** The hart's rcu_tasks_qs when it wrote the event: the pass of the workload loop that made the call (0 outside it). */
@@ -129,5 +131,6 @@ export function labTraceEvent(e: TraceEvent, symbol: string, parentSymbol: strin
   if (e.type === RB_EVENT_GRAPH_RET) {
     return { ...base, kind: 'graph_return', depth: e.depth, overrun: e.overrun, callTimestamp: e.calltime, callNs: clock.ns(e.calltime) };
   }
+  if (e.type === RB_EVENT_CALLBACK) return { ...base, kind: 'callback', args: e.args ?? [] };
   return { ...base, kind: 'function' };
 }
