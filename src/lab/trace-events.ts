@@ -126,11 +126,12 @@ export class TraceEvents {
 
 /** The host form of a raw ring-buffer event, given its symbols. */
 export function labTraceEvent(e: TraceEvent, symbol: string, parentSymbol: string, clock: TraceClock): LabTraceEvent {
-  const base = { ip: e.ip, parentIp: e.parentIp, symbol, parentSymbol, hart: e.hart, timestamp: e.timestamp, ns: clock.ns(e.timestamp), op: e.op, qs: e.qs };
-  if (e.type === RB_EVENT_GRAPH_ENT) return { ...base, kind: 'graph_entry', depth: e.depth };
+  const ns = clock.ns(e.timestamp);
+  const { ip, parentIp, hart, timestamp, op, qs } = e;
+  if (e.type === RB_EVENT_GRAPH_ENT) return { ip, parentIp, symbol, parentSymbol, hart, timestamp, ns, op, qs, kind: 'graph_entry', depth: e.depth };
   if (e.type === RB_EVENT_GRAPH_RET) {
-    return { ...base, kind: 'graph_return', depth: e.depth, overrun: e.overrun, callTimestamp: e.calltime, callNs: clock.ns(e.calltime) };
+    return { ip, parentIp, symbol, parentSymbol, hart, timestamp, ns, op, qs, kind: 'graph_return', depth: e.depth, overrun: e.overrun, callTimestamp: e.calltime, callNs: clock.ns(e.calltime) };
   }
-  if (e.type === RB_EVENT_CALLBACK) return { ...base, kind: 'callback', args: e.args ?? [] };
-  return { ...base, kind: 'function' };
+  if (e.type === RB_EVENT_CALLBACK) return { ip, parentIp, symbol, parentSymbol, hart, timestamp, ns, op, qs, kind: 'callback', args: e.args ?? [] };
+  return { ip, parentIp, symbol, parentSymbol, hart, timestamp, ns, op, qs, kind: 'function' };
 }
