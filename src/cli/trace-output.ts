@@ -6,7 +6,7 @@ import type { TraceRecording } from '../export/recording.js';
 import type { TraceClockName } from '../lab/trace-clock.js';
 import { formatFunctionGraph, type GraphFormatOptions } from '../tracefs/graph-format.js';
 import { formatTraceHeader, formatTraceLine } from '../tracefs/trace-format.js';
-import { OutputFileError } from './verb-main.js';
+import { outputFileError } from './verb-main.js';
 
 export const TRACE_FORMATS = ['text', 'json', 'perfetto'] as const;
 export type TraceFormat = (typeof TRACE_FORMATS)[number];
@@ -14,8 +14,6 @@ export type TraceFormat = (typeof TRACE_FORMATS)[number];
 /** -O options (trace_options names) that change the function_graph text. */
 export const GRAPH_TEXT_OPTIONS = ['funcgraph-tail', 'funcgraph-abstime', 'funcgraph-overrun', 'nofuncgraph-duration', 'nofuncgraph-overhead'] as const;
 export type GraphTextOption = (typeof GRAPH_TEXT_OPTIONS)[number];
-
-const REASONS: Record<string, string> = { ENOENT: 'no such file or directory', EACCES: 'permission denied', EISDIR: 'is a directory', ENOTDIR: 'a path component is not a directory', EROFS: 'read-only file system', ENOSPC: 'no space left on device' };
 
 /** A text sink: stdout, or a file opened (created, truncated) before the run so that a bad path fails early. */
 export class TraceSink {
@@ -29,8 +27,7 @@ export class TraceSink {
     try {
       return openSync(file, 'w');
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? '';
-      throw new OutputFileError(file, REASONS[code] ?? (e as Error).message);
+      throw outputFileError(file, e);
     }
   }
 
@@ -42,8 +39,7 @@ export class TraceSink {
     try {
       writeSync(this.fd, text);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? '';
-      throw new OutputFileError(this.file!, REASONS[code] ?? (e as Error).message);
+      throw outputFileError(this.file!, e);
     }
   }
 
