@@ -2,7 +2,8 @@
 import './machine/platform-node.js'; // Node: engine from build/engine.wasm, hart workers on worker_threads
 export { FtraceLabError } from './errors.js';
 export * from './lab/index.js';
-export { Tracefs, TracefsError, TRACEFS_FILES, TRACERS, formatTrace, formatTraceLine, type TracefsFile, type TracefsTracer } from './tracefs/index.js';
+export { Tracefs, TracefsError, TRACEFS_FILES, TRACERS, formatTrace, formatTraceLine, formatFunctionGraph, type GraphFormatOptions, type TracefsFile, type TracefsTracer } from './tracefs/index.js';
+export * from './export/index.js';
 export {
   TextPoker, PatchError, CodePatcher, AtomicProtocol, BreakpointProtocol, StopAllProtocol, StopMachineProtocol, createProtocol,
   PROTOCOL_NAMES, DEFAULT_PROTOCOL, formatStep, type PatchProtocol, type PatchReport, type PatchStep, type ProtocolName, type TextWriter,

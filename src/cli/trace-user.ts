@@ -24,8 +24,9 @@ export async function traceUserMain(a: TraceArgs, guestArgs: readonly string[]):
       scheme: a.scheme,
       bufferSizeKb: a.bufferKb,
       maxInsns: a.maxInsns,
+      clockHz: a.clockHz,
       process: { argv: [file, ...guestArgs], exePath: resolve(file), io: { writeStdout: toStderr, writeStderr: toStderr, diagnostic: say } },
-      onEvents: (batch) => batch.forEach((e) => lines.push(formatTraceLine(e) + '\n')),
+      onEvents: (batch) => batch.forEach((e) => lines.push(formatTraceLine(e, a.traceClock) + '\n')),
       onRejected: (site) => say(`${site.symbol}: left untraced (${site.reason}: ${site.detail})`),
     });
   } catch (e) {

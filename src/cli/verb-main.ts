@@ -47,6 +47,12 @@ export function readInputFile(file: string): Buffer {
   }
 }
 
+/** The OutputFileError for a failed open or write of `file` (errno named in words). */
+export function outputFileError(file: string, e: unknown): OutputFileError {
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  return new OutputFileError(file, REASONS[code] ?? (e as Error).message);
+}
+
 /** Writes a whole file (creating its folder when `mkdir`), or throws an OutputFileError naming it. */
 export function writeOutputFile(file: string, data: string | Uint8Array, mkdir = false): void {
   try {

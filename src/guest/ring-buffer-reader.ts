@@ -19,6 +19,14 @@ export interface TraceEvent {
   readonly qs: number;
   readonly hart: number;
   readonly type: number;
+  /** function_graph events: call depth (0 = outermost). */
+  readonly depth: number;
+  /** function_graph return: the hart's trace_overrun count. */
+  readonly overrun: number;
+  /** function_graph return: minstret at the entry (`timestamp` is the return's). */
+  readonly calltime: bigint;
+  /** RB_EVENT_CALLBACK: a0..a7 of the traced call (from the slot after the header). */
+  readonly args?: readonly bigint[];
 }
 
 function u64(mem: GuestMemoryAccess, addr: number): bigint {
@@ -62,27 +70,42 @@ export function drainRingBuffer(mem: GuestMemoryAccess, header: number): TraceEv
   }
   const out: TraceEvent[] = [];
   const n = Number(size);
-  let i = Number(tail & (size - 1n));
-  let left = Number(head - tail);
-  while (left > 0) {
-    // one bulk read per contiguous run of slots (at most two: before and after the wrap)
-    const run = Math.min(left, n - i);
-    const bytes = mem.read(data + i * rb.RB_EVENT_SIZE, run * rb.RB_EVENT_SIZE);
-    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for (let k = 0; k < run; k++) {
-      const at = k * rb.RB_EVENT_SIZE;
-      out.push({
-        ip: num64(dv, at + rb.RB_EVENT_IP),
-        parentIp: num64(dv, at + rb.RB_EVENT_PARENT_IP),
-        timestamp: dv.getBigUint64(at + rb.RB_EVENT_TIMESTAMP, true),
-        op: num64(dv, at + rb.RB_EVENT_OP),
-        qs: num64(dv, at + rb.RB_EVENT_QS),
-        hart: dv.getUint32(at + rb.RB_EVENT_HART, true),
-        type: dv.getUint32(at + rb.RB_EVENT_TYPE, true),
-      });
+  const first = Number(tail & (size - 1n));
+  const count = Number(head - tail);
+  // the committed slots as one byte run (at most two reads: before and after the wrap), so a two-slot callback
+  // event that wraps reads like any other
+  const run1 = Math.min(count, n - first);
+  let bytes = mem.read(data + first * rb.RB_EVENT_SIZE, run1 * rb.RB_EVENT_SIZE);
+  if (count > run1) {
+    const rest = mem.read(data, (count - run1) * rb.RB_EVENT_SIZE);
+    const joined = new Uint8Array(count * rb.RB_EVENT_SIZE);
+    joined.set(bytes, 0);
+    joined.set(rest, bytes.length);
+    bytes = joined;
+  }
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let k = 0; k < count; k++) {
+    const at = k * rb.RB_EVENT_SIZE;
+    const type = dv.getUint32(at + rb.RB_EVENT_TYPE, true);
+    let args: bigint[] | undefined;
+    if (type === rb.RB_EVENT_CALLBACK && k + 1 < count) {
+      const a = (k + 1) * rb.RB_EVENT_SIZE;
+      args = Array.from({ length: 8 }, (_, i) => dv.getBigUint64(a + 8 * i, true));
     }
-    left -= run;
-    i = (i + run) % n;
+    out.push({
+      ip: num64(dv, at + rb.RB_EVENT_IP),
+      parentIp: num64(dv, at + rb.RB_EVENT_PARENT_IP),
+      timestamp: dv.getBigUint64(at + rb.RB_EVENT_TIMESTAMP, true),
+      op: num64(dv, at + rb.RB_EVENT_OP),
+      qs: num64(dv, at + rb.RB_EVENT_QS),
+      hart: dv.getUint32(at + rb.RB_EVENT_HART, true),
+      type,
+      depth: dv.getUint32(at + rb.RB_EVENT_DEPTH, true),
+      overrun: dv.getUint32(at + rb.RB_EVENT_OVERRUN, true),
+      calltime: dv.getBigUint64(at + rb.RB_EVENT_CALLTIME, true),
+      ...(args ? { args } : {}),
+    });
+    if (args) k++; // the args slot is part of this event
   }
   const t = new Uint8Array(8);
   new DataView(t.buffer).setBigUint64(0, head, true);

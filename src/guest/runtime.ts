@@ -5,6 +5,8 @@ import { dataSource } from './asm/data.js';
 import { trampolinesSource } from './asm/ftrace-caller.js';
 import { assistFuncSource, ftraceOpsTestSource, listFuncSource, stubsSource } from './asm/list-func.js';
 import { countTracerSource, functionTracerSource } from './asm/tracers.js';
+import { fgraphSource } from './asm/fgraph.js';
+import { hostCallSource } from './asm/host-call.js';
 import { ipiHandlerSource, multiCpuStopSource } from './asm/ipi.js';
 import { textPokeBpSource } from './asm/text-poke-bp.js';
 import { trapSource, trapStringsSource, uartSource } from './asm/trap.js';
@@ -29,6 +31,8 @@ export function buildGuestRuntime(opts: GuestRuntimeOptions): string {
     assistFuncSource(o.percpu),
     functionTracerSource(o.percpu),
     countTracerSource(),
+    fgraphSource(o.percpu, o.harts),
+    hostCallSource(o.percpu),
     ...(o.percpu === 'tp'
       ? [`\t.balign\t4`, trapSource(), ipiHandlerSource(), multiCpuStopSource(), textPokeBpSource(), uartSource(), trapStringsSource()]
       : []),

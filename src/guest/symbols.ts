@@ -28,6 +28,12 @@ export const RUNTIME_BOOT_SYMBOLS: readonly string[] = [
 /** Present only when built with directCalls (the default). */
 export const RUNTIME_DIRECT_SYMBOLS = ['ftrace_caller_direct', 'ftrace_stub_direct_tramp'] as const;
 
+/** function_graph's symbols (asm/fgraph.ts), added when present. */
+export const RUNTIME_FGRAPH_SYMBOLS = [
+  'ftrace_graph_func', 'ftrace_return_to_handler', 'return_to_handler', 'ftrace_graph_panic', 'ftrace_graph_control', 'ftrace_graph_stacks',
+  'ftrace_host_event_func', 'ftrace_host_call_func',
+] as const;
+
 export type RuntimeSymbolName = (typeof RUNTIME_CODE_SYMBOLS)[number] | (typeof RUNTIME_DATA_SYMBOLS)[number];
 
 /**
@@ -50,7 +56,7 @@ export function guestRuntimeSymbols(
     else out[name] = v;
   }
   if (missing.length) throw new GuestRuntimeError('GUEST_MISSING_SYMBOL', `program lacks guest runtime symbols: ${missing.join(', ')}`);
-  for (const name of RUNTIME_DIRECT_SYMBOLS) {
+  for (const name of [...RUNTIME_DIRECT_SYMBOLS, ...RUNTIME_FGRAPH_SYMBOLS]) {
     const v = byName.get(name);
     if (v !== undefined) out[name] = v;
   }

@@ -9,15 +9,22 @@ import type { CodePatcher, PatchReport } from '../patch/code-patcher.js';
 import type { TextWriter } from '../patch/text-poker.js';
 import type { UpdateLog } from './update-log.js';
 import { LabError } from './errors.js';
+import type { FgraphControl, GraphOptions } from './fgraph-control.js';
+import type { HostCallbacks, SyncEntry, SyncTraceCallback, TraceCallback } from './host-callbacks.js';
+import { FTRACE_OPS_FL_IPMODIFY } from '../ftrace/flags.js';
 import { OpsHandle, type LabTracer } from './ops-handle.js';
 
-export interface RegisterOptions {
+export interface RegisterOptions extends GraphOptions {
   /** set_ftrace_filter patterns (string: whitespace-separated; '!' removes). Default: every function. */
   readonly filter?: string | readonly string[];
   /** set_ftrace_notrace patterns. */
   readonly notrace?: string | readonly string[];
-  /** Built-in tracer callback (default 'function'); ignored when `func` is given. */
-  readonly tracer?: 'function' | 'count';
+  /**
+   * Built-in tracer callback (default 'function'); ignored when `func` is given. 'function_graph' hooks returns
+   * (ftrace_graph_func + return_to_handler); only one function_graph ops may be registered at a time, and the
+   * GraphOptions (maxGraphDepth, graphFunction, graphNotrace) apply to it.
+   */
+  readonly tracer?: 'function' | 'count' | 'function_graph';
   /** A guest callback: address or symbol (e.g. 'ftrace_ops_nop_func'). */
   readonly func?: number | string;
   /** FTRACE_OPS_FL_* user flags (SAVE_REGS, RECURSION, ...). */
@@ -29,18 +36,36 @@ export interface RegisterOptions {
    * be registered again once unregistered.
    */
   readonly module?: boolean;
+  /**
+   * A JavaScript callback for every traced call (ip, parent ip, hart, trace clock, a0-a7). It is ASYNCHRONOUS to the
+   * guest: the guest ops func (ftrace_host_event_func) records the call in the hart's ring buffer and the function runs
+   * on; the callback sees it when the lab drains the buffers (between run chunks, or every drainMs in parallel mode).
+   */
+  readonly callback?: TraceCallback;
+  /**
+   * A SYNCHRONOUS callback (deterministic mode): the hart stops in ftrace_host_call_func before the function runs, the
+   * callback may change a0-a7 and, with `ipmodify`, redirect the call; then the hart goes on.
+   */
+  readonly sync?: SyncTraceCallback;
+  /** FTRACE_OPS_FL_IPMODIFY: the sync callback may redirect calls; at most one such ops per function (FTRACE_IPMODIFY_CONFLICT). */
+  readonly ipmodify?: boolean;
 }
 
 /** Guest code a LabFtrace may copy (module callbacks): symbol -> [address, size]. */
 export type CodeLookup = (symbol: string) => { addr: number; size: number };
 
-const TRACER_FUNCS = { function: 'function_tracer_func', count: 'count_tracer_func' } as const;
+const TRACER_FUNCS = { function: 'function_tracer_func', count: 'count_tracer_func', function_graph: 'ftrace_graph_func' } as const;
+const TRACER_NAMES = Object.keys(TRACER_FUNCS);
 
 /** The Lab's ftrace interface over one FtraceCore. */
 export class LabFtrace {
   private readonly handles = new Set<OpsHandle>();
   /** Module callback copies: handle -> the copy's address and size (null once freed). */
   private readonly modules = new Map<OpsHandle, { addr: number; size: number } | null>();
+  /** The graph knobs each function_graph handle was created with (applied when it is registered). */
+  private readonly graphOptions = new Map<OpsHandle, GraphOptions>();
+  /** Host callbacks of callback ops (installed when they are registered). */
+  private readonly hostCallbacks = new Map<OpsHandle, { async?: TraceCallback; sync?: SyncEntry }>();
   /** Report of the last applied plan. */
   lastReport: PatchReport | null = null;
 
@@ -51,6 +76,10 @@ export class LabFtrace {
     private readonly text: TextWriter,
     private readonly updates: UpdateLog,
     private readonly code: CodeLookup,
+    /** function_graph's guest state (max_graph_depth, set_graph_*, shadow stacks). */
+    readonly graph: FgraphControl,
+    /** Where host callbacks are dispatched (async) and serviced (sync). */
+    private readonly hosts: HostCallbacks,
   ) {}
 
   /** Create an ops (filters checked before anything changes) and register it; or re-register an unregistered handle. */
@@ -62,7 +91,20 @@ export class LabFtrace {
     if (this.modules.get(handle) === null) {
       throw new LabError('LAB_BAD_OPTION', `the module callback of ops ${handle.name} was freed when it was unregistered: create a new ops`);
     }
-    await this.apply(this.core.register(handle.ops), `register ${handle.name}`);
+    if (handle.tracer === 'function_graph') {
+      // register_ftrace_graph (v6.6): one graph tracer at a time, else -EBUSY
+      const other = this.registered().find((h) => h.tracer === 'function_graph');
+      if (other) throw new LabError('LAB_BUSY', `function_graph ops ${other.name} is already registered (one graph tracer at a time)`);
+      const g = this.graphOptions.get(handle);
+      if (g) this.graph.apply(g); // otherwise the knobs as they stand (tracefs max_graph_depth, set_graph_*)
+    }
+    const cb = this.hostCallbacks.get(handle);
+    const plan = this.core.register(handle.ops);
+    const addr = this.core.opsAddr(handle.ops);
+    // the callback is in place before any site can reach the ops
+    if (cb?.async && addr !== undefined) this.hosts.setAsync(addr, cb.async);
+    if (cb?.sync && addr !== undefined) this.hosts.setSync(addr, cb.sync);
+    await this.apply(plan, `register ${handle.name}`);
     return handle;
   }
 
@@ -75,7 +117,9 @@ export class LabFtrace {
       plan.frees.push({ what: `module callback of ${handle.name}`, addr: mod.addr, size: mod.size });
       this.modules.set(handle, null);
     }
+    const addr = this.core.opsAddr(handle.ops);
     await this.apply(plan, `unregister ${handle.name}`);
+    if (addr !== undefined && this.hostCallbacks.get(handle)?.sync) this.hosts.dropSync(addr);
   }
 
   /** set_ftrace_filter for one ops (`append` = '>>'; an empty pattern list resets to "all functions"). */
@@ -134,16 +178,30 @@ export class LabFtrace {
   /** An ops handle that is not registered yet (filters validated now). */
   create(o: RegisterOptions): OpsHandle {
     if (typeof o !== 'object' || o === null) throw new LabError('LAB_BAD_OPTION', 'register options must be an object');
-    if (o.tracer !== undefined && o.tracer !== 'function' && o.tracer !== 'count') {
-      throw new LabError('LAB_BAD_OPTION', `tracer must be 'function' or 'count', got '${String(o.tracer)}'`);
+    if (o.tracer !== undefined && !TRACER_NAMES.includes(o.tracer)) {
+      throw new LabError('LAB_BAD_OPTION', `tracer must be one of ${TRACER_NAMES.join(', ')}, got '${String(o.tracer)}'`);
     }
-    const tracer: LabTracer = o.func !== undefined ? 'custom' : (o.tracer ?? 'function');
+    const host = o.callback !== undefined || o.sync !== undefined;
+    if (host) {
+      if (o.callback !== undefined && o.sync !== undefined) throw new LabError('LAB_BAD_OPTION', 'give callback (asynchronous) or sync, not both');
+      if (o.func !== undefined || o.tracer !== undefined || o.module) throw new LabError('LAB_BAD_OPTION', 'a callback ops has no tracer, func or module');
+      if (typeof (o.callback ?? o.sync) !== 'function') throw new LabError('LAB_BAD_OPTION', 'callback / sync must be a function');
+      if (o.sync !== undefined) this.hosts.checkSyncAllowed();
+    }
+    if (o.ipmodify && o.sync === undefined) throw new LabError('LAB_BAD_OPTION', 'ipmodify needs a sync callback (only it can change the resume pc)');
+    const tracer: LabTracer = host ? 'callback' : o.func !== undefined ? 'custom' : (o.tracer ?? 'function');
+    const graphOpts: GraphOptions = { maxGraphDepth: o.maxGraphDepth, graphFunction: o.graphFunction, graphNotrace: o.graphNotrace };
+    const graphGiven = o.maxGraphDepth !== undefined || o.graphFunction !== undefined || o.graphNotrace !== undefined;
+    if (graphGiven && tracer !== 'function_graph') throw new LabError('LAB_BAD_OPTION', 'maxGraphDepth, graphFunction and graphNotrace apply to the function_graph tracer');
+    if (tracer === 'function_graph') this.graph.check(graphOpts);
     if (o.module && tracer === 'custom') throw new LabError('LAB_BAD_OPTION', 'module applies to the built-in tracers (not to a custom func)');
     let table: number | null = null;
-    const func: number | string = o.func ?? TRACER_FUNCS[tracer === 'count' ? 'count' : 'function'];
+    const func: number | string =
+      o.callback !== undefined ? 'ftrace_host_event_func' : o.sync !== undefined ? 'ftrace_host_call_func' : (o.func ?? TRACER_FUNCS[tracer === 'custom' || tracer === 'callback' ? 'function' : tracer]);
+    const flags = (o.flags ?? 0) | (o.ipmodify ? FTRACE_OPS_FL_IPMODIFY : 0);
     if (typeof func === 'string' && func.length === 0) throw new LabError('LAB_BAD_OPTION', 'func must not be empty');
     // Validate filters on a scratch ops first: a bad pattern must leave no trace (no guest memory used).
-    const scratch = new FtraceOps({ name: o.name, func, flags: o.flags, private: 0 });
+    const scratch = new FtraceOps({ name: o.name, func, flags, private: 0 });
     if (o.filter !== undefined) this.core.setFilter(scratch, o.filter);
     if (o.notrace !== undefined) this.core.setNotrace(scratch, o.notrace);
     if (tracer === 'count') {
@@ -152,11 +210,14 @@ export class LabFtrace {
       this.text.write(table, encodeCountTable(ips, table));
     }
     const mod = o.module ? this.copyCallback(String(func), o.name ?? 'ops') : null;
-    const ops = table === null && mod === null ? scratch : new FtraceOps({ name: o.name, func: mod?.addr ?? func, flags: o.flags, private: table ?? 0 });
+    const ops = table === null && mod === null ? scratch : new FtraceOps({ name: o.name, func: mod?.addr ?? func, flags, private: table ?? 0 });
     ops.filterHash = scratch.filterHash;
     ops.notraceHash = scratch.notraceHash;
     const h = this.adopt(new OpsHandle(ops, tracer, table));
     if (mod) this.modules.set(h, mod);
+    if (tracer === 'function_graph' && graphGiven) this.graphOptions.set(h, graphOpts);
+    if (o.callback) this.hostCallbacks.set(h, { async: o.callback });
+    if (o.sync) this.hostCallbacks.set(h, { sync: { name: ops.name, fn: o.sync, ipmodify: o.ipmodify ?? false } });
     return h;
   }
 

@@ -19,9 +19,12 @@ import { bootElfGuest } from './elf-guest.js';
 import { LabError } from './errors.js';
 import { bootSyntheticGuest, type BootedGuest } from './guest-boot.js';
 import { LabFtrace } from './lab-ftrace.js';
+import { FgraphControl } from './fgraph-control.js';
+import { HostCallbacks } from './host-callbacks.js';
 import { resolveLabOptions, type LabOptions, type ResolvedLabOptions } from './options.js';
 import { LabTrace } from './lab-trace.js';
 import { TraceEvents } from './trace-events.js';
+import { TraceClock } from './trace-clock.js';
 import { unexpectedTrap, type LabTrapReport } from './trap-report.js';
 import { UpdateLog } from './update-log.js';
 
@@ -116,6 +119,8 @@ export class Lab {
   /** The patch protocol every update goes through. */
   readonly protocol: PatchProtocol;
   private readonly patcher: CodePatcher;
+  /** JavaScript callbacks of callback ops (async dispatch, synchronous stops). */
+  readonly hostCalls: HostCallbacks;
   private readonly host: LabPatchHost;
   private readonly ats: AtAction[] = [];
   private readonly atErrors: unknown[] = [];
@@ -139,7 +144,10 @@ export class Lab {
     this.host = new LabPatchHost(this, heap, port);
     this.patcher = new CodePatcher(this.host, protocol, { teardown: options.teardown });
     this.updates = new UpdateLog(core, port);
-    this.ftrace = new LabFtrace(core, heap, this.patcher, this.host.text, this.updates, (sym) => this.code(sym));
+    const graph = new FgraphControl(guest.machine.memory, this.symbol('ftrace_graph_control'), this.symbol('ftrace_graph_stacks'), options.harts, heap, core.records);
+    this.hostCalls = new HostCallbacks(guest.machine, this.symbol('ftrace_host_call_func'), events.clock, guest.symbolizer, (ip) => core.records.lookupIp(ip)?.symbol ?? guest.symbolizer.nameOf(ip), (sym) => this.symbol(sym));
+    events.onEvents((batch) => this.hostCalls.dispatch(batch));
+    this.ftrace = new LabFtrace(core, heap, this.patcher, this.host.text, this.updates, (sym) => this.code(sym), graph, this.hostCalls);
     this.trace = new LabTrace(events, () => this.running);
     this.tracefs = new Tracefs(this);
   }
@@ -162,7 +170,7 @@ export class Lab {
     const protocol = Lab.protocolFor(opts.protocol, guest);
     const init = planFtraceInit(guest.entries, guest.layout, memory, scheme);
     const core = new FtraceCore({ records: init.records, scheme, symbols, allocator: heap });
-    const events = new TraceEvents(memory, symbols.get('ftrace_percpu'), o.harts, init.records, guest.symbolizer);
+    const events = new TraceEvents(memory, symbols.get('ftrace_percpu'), o.harts, init.records, guest.symbolizer, new TraceClock(o.clockHz));
     const lab = new Lab(o, guest, core, protocol, heap, port, events, init.rejected);
     await lab.patcher.apply(init.plan); // nothing runs yet: the init plan lands at once
     return lab;
@@ -295,7 +303,18 @@ export class Lab {
   /** One machine.run (deterministic): counts instructions, drains the trace, notes a halt or fault. */
   runSlice(opts: RunOptions): RunResult {
     this.booted = true;
-    const r = this.machine.run(opts);
+    let r = this.machine.run(opts);
+    while (this.hostCalls.isHostStop(r)) {
+      // a synchronous callback: serve it, then let the harts go on with what is left of the slice
+      this.hostCalls.service(r.hart!);
+      const left = opts.maxInsns === undefined ? undefined : opts.maxInsns - r.instructions;
+      if (left !== undefined && left <= 0) {
+        r = { ...r, reason: 'budget' };
+        break;
+      }
+      const more = this.machine.run({ ...opts, ...(left !== undefined ? { maxInsns: left } : {}) });
+      r = { ...more, instructions: r.instructions + more.instructions, harts: more.harts.map((h, i) => ({ instructions: h.instructions + (r.harts[i]?.instructions ?? 0) })) };
+    }
     this.retiredTotal += r.instructions;
     this.trace.drainer.collect();
     if (r.reason === 'halted' || r.reason === 'fault') this.ended = true;

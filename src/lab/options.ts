@@ -7,6 +7,7 @@ import type { SyntheticKernelOptions } from '../workload/synthetic-kernel.js';
 import { MAX_HARTS } from '../machine/layout.js';
 import type { ScheduleStrategy } from '../machine/sched/deterministic.js';
 import { LabError } from './errors.js';
+import { DEFAULT_TRACE_CLOCK_HZ } from './trace-clock.js';
 
 export type LabScheme = 'list' | 'callops';
 export type LabMode = 'deterministic' | 'parallel';
@@ -60,6 +61,8 @@ export interface LabOptions {
   readonly strategy?: ScheduleStrategy;
   /** Record the deterministic schedule (default: when harts > 1). */
   readonly recordSchedule?: boolean;
+  /** Trace-clock frequency in Hz: event times in ns = the hart's retired instructions × 1e9 / clockHz (default 1 GHz). */
+  readonly clockHz?: number;
   /** A guest image built earlier with the same harts/scheme/bufferSizeKb (skips assembling; benchmarks reuse it). */
   readonly image?: GuestImage;
 }
@@ -71,6 +74,7 @@ export interface ResolvedLabOptions {
   readonly bufferSizeKb: number;
   readonly ram: number;
   readonly teardown: 'rcu-tasks' | 'immediate';
+  readonly clockHz: number;
 }
 
 function bad(message: string): never {
@@ -99,5 +103,7 @@ export function resolveLabOptions(opts: LabOptions): ResolvedLabOptions {
   if (w !== undefined && w !== 'once' && w !== 'loop') bad(`kernel.workload must be 'once' or 'loop', got '${String(w)}'`);
   const it = opts.kernel?.iterations;
   if (it !== undefined && (!Number.isSafeInteger(it) || it < 0)) bad(`kernel.iterations must be an integer >= 0, got ${String(it)}`);
-  return { harts, scheme, mode, bufferSizeKb, ram, teardown };
+  const clockHz = opts.clockHz ?? DEFAULT_TRACE_CLOCK_HZ;
+  if (!Number.isSafeInteger(clockHz) || clockHz < 1 || clockHz > 1e12) bad(`clockHz must be an integer from 1 to 1e12, got ${String(clockHz)}`);
+  return { harts, scheme, mode, bufferSizeKb, ram, teardown, clockHz };
 }

@@ -2,9 +2,14 @@
 import { drainRingBuffer, ringBufferAddr, ringBufferLost, type TraceEvent } from '../guest/ring-buffer-reader.js';
 import type { GuestMemory } from '../machine/memory.js';
 import type { RecordTable } from '../ftrace/records.js';
+import { RB_EVENT_CALLBACK, RB_EVENT_GRAPH_ENT, RB_EVENT_GRAPH_RET } from '../guest/ring-buffer-layout.js';
 import type { Symbolizer } from './symbolizer.js';
+import { TraceClock } from './trace-clock.js';
 
-/** One function-tracer event (a traced call). */
+/** What wrote the event: the function tracer (one per call), or a function_graph entry or return. */
+export type LabTraceEventKind = 'function' | 'graph_entry' | 'graph_return' | 'callback';
+
+/** One trace event: a traced call (function tracer) or a function_graph entry / return. */
 export interface LabTraceEvent {
   /** rec->ip of the traced function's site. */
   readonly ip: number;
@@ -13,15 +18,28 @@ export interface LabTraceEvent {
   readonly symbol: string;
   readonly parentSymbol: string;
   readonly hart: number;
-  /** Guest `time` (CLINT mtime ticks) when the event was written. */
+  /** The writing hart's trace clock: its retired instructions (minstret) when the event was written (trace-clock.ts). */
   readonly timestamp: bigint;
+  /** `timestamp` in ns at the lab's trace-clock frequency (default 1 GHz: ns = instructions). */
+  readonly ns: number;
+  /** Absent on events from before this field existed (treated as 'function'). */
+  readonly kind?: LabTraceEventKind;
+  /** function_graph: call depth, 0 = outermost. */
+  readonly depth?: number;
+  /** function_graph return: the entry's trace clock (`timestamp` is the return's) and its ns. */
+  readonly callTimestamp?: bigint;
+  readonly callNs?: number;
+  /** function_graph return: the hart's shadow-stack overrun count (calls left unhooked because the stack was full). */
+  readonly overrun?: number;
+  /** 'callback' (a call for a JavaScript callback): the traced function's a0..a7. */
+  readonly args?: readonly bigint[];
   /** Guest address of the ftrace_ops the callback was called with. */
   readonly op: number;
   /** The hart's rcu_tasks_qs when it wrote the event: the pass of the workload loop that made the call (0 outside it). */
   readonly qs: number;
 }
 
-/** Guest timebase used to print timestamps (10 MHz, as QEMU's virt machine). */
+/** The guest's mtime timebase (10 MHz, as QEMU's virt machine). Trace timestamps use the instruction clock instead. */
 export const TIMEBASE_HZ = 10_000_000;
 
 /** Host-side events not yet consumed are capped here; more are counted as dropped. */
@@ -42,6 +60,7 @@ export class TraceEvents {
     private readonly harts: number,
     private readonly records: RecordTable,
     private readonly symbolizer: Symbolizer,
+    readonly clock: TraceClock = new TraceClock(),
   ) {}
 
   /** Move every committed guest event to the host (sorted by timestamp, then hart). Returns how many. */
@@ -101,15 +120,18 @@ export class TraceEvents {
       parentSymbol = this.symbolizer.callerOf(e.parentIp);
       this.callers.set(e.parentIp, parentSymbol);
     }
-    return {
-      ip: e.ip,
-      parentIp: e.parentIp,
-      symbol,
-      parentSymbol,
-      hart: e.hart,
-      timestamp: e.timestamp,
-      op: e.op,
-      qs: e.qs,
-    };
+    return labTraceEvent(e, symbol, parentSymbol, this.clock);
   }
+}
+
+/** The host form of a raw ring-buffer event, given its symbols. */
+export function labTraceEvent(e: TraceEvent, symbol: string, parentSymbol: string, clock: TraceClock): LabTraceEvent {
+  const ns = clock.ns(e.timestamp);
+  const { ip, parentIp, hart, timestamp, op, qs } = e;
+  if (e.type === RB_EVENT_GRAPH_ENT) return { ip, parentIp, symbol, parentSymbol, hart, timestamp, ns, op, qs, kind: 'graph_entry', depth: e.depth };
+  if (e.type === RB_EVENT_GRAPH_RET) {
+    return { ip, parentIp, symbol, parentSymbol, hart, timestamp, ns, op, qs, kind: 'graph_return', depth: e.depth, overrun: e.overrun, callTimestamp: e.calltime, callNs: clock.ns(e.calltime) };
+  }
+  if (e.type === RB_EVENT_CALLBACK) return { ip, parentIp, symbol, parentSymbol, hart, timestamp, ns, op, qs, kind: 'callback', args: e.args ?? [] };
+  return { ip, parentIp, symbol, parentSymbol, hart, timestamp, ns, op, qs, kind: 'function' };
 }

@@ -20,7 +20,8 @@ import { UserProcess, type UserProcessOptions, type UserRunResult } from '../use
 import { parseUserElf } from '../user/program-image.js';
 import { LabError } from './errors.js';
 import { Symbolizer } from './symbolizer.js';
-import type { LabTraceEvent } from './trace-events.js';
+import { TraceClock } from './trace-clock.js';
+import { labTraceEvent, type LabTraceEvent } from './trace-events.js';
 
 /** Where the runtime lives in the process: within ±2 GiB of gcc's 0x10000 text; reserved as regions, so brk/mmap avoid it. */
 export const USER_RUNTIME_BASE = 0x1000_0000;
@@ -44,6 +45,8 @@ export interface UserTraceOptions {
   readonly onRejected?: (site: RejectedSite) => void;
   /** Called with every drained batch of events (otherwise they are only collected in the result). */
   readonly onEvents?: (events: readonly LabTraceEvent[]) => void;
+  /** Trace-clock frequency: event ns = instructions × 1e9 / clockHz (default 1 GHz). */
+  readonly clockHz?: number;
 }
 
 export interface UserTraceResult {
@@ -136,18 +139,11 @@ export async function traceUserProgram(elfBytes: Uint8Array, opts: UserTraceOpti
 
   const symbolizer = new Symbolizer([...elf.functions, ...runtime.symbols.filter((s) => s.type === 'func')]);
   const ring = rtSyms.ftrace_ring_buffers;
+  const clock = new TraceClock(opts.clockHz);
   const events: LabTraceEvent[] = [];
   const drain = () => {
-    const batch = drainRingBuffer(mem, ring).map((e): LabTraceEvent => ({
-      ip: e.ip,
-      parentIp: e.parentIp,
-      symbol: init.records.lookupIp(e.ip)?.symbol ?? symbolizer.nameOf(e.ip),
-      parentSymbol: symbolizer.callerOf(e.parentIp),
-      hart: e.hart,
-      timestamp: e.timestamp,
-      op: e.op,
-      qs: e.qs,
-    }));
+    const batch = drainRingBuffer(mem, ring).map((e): LabTraceEvent =>
+      labTraceEvent(e, init.records.lookupIp(e.ip)?.symbol ?? symbolizer.nameOf(e.ip), symbolizer.callerOf(e.parentIp), clock));
     if (batch.length === 0) return;
     if (opts.onEvents) opts.onEvents(batch);
     else events.push(...batch);

@@ -3,3 +3,4 @@ export { Tracefs, TRACEFS_FILES, TRACERS, type TracefsFile, type TracefsTracer, 
 export { TracefsError, type TracefsErrorCode } from './errors.js';
 export { formatTrace, formatTraceHeader, formatTraceLine, formatTimestamp, type TraceHeader } from './trace-format.js';
 export { formatEnabledFunctions } from './enabled-functions.js';
+export { formatFunctionGraph, formatGraphHeader, formatGraphDuration, traceFindMark, GraphPrinter, type GraphFormatOptions } from './graph-format.js';

@@ -7,8 +7,10 @@ import type { LabTraceEvent } from '../lab/trace-events.js';
 import { formatEnabledFunctions } from './enabled-functions.js';
 import { TracefsError } from './errors.js';
 import { formatTrace } from './trace-format.js';
+import { formatFunctionGraph } from './graph-format.js';
+import { TRACE_CLOCKS, type TraceClockName } from '../lab/trace-clock.js';
 
-export const TRACERS = ['function', 'count', 'nop'] as const;
+export const TRACERS = ['function_graph', 'function', 'count', 'nop'] as const;
 export type TracefsTracer = (typeof TRACERS)[number];
 
 export const TRACEFS_FILES = [
@@ -21,6 +23,10 @@ export const TRACEFS_FILES = [
   'trace',
   'enabled_functions',
   'buffer_size_kb',
+  'max_graph_depth',
+  'set_graph_function',
+  'set_graph_notrace',
+  'trace_clock',
 ] as const;
 export type TracefsFile = (typeof TRACEFS_FILES)[number];
 
@@ -38,6 +44,7 @@ export class Tracefs {
   /** The global_ops of each tracer, created on first use; they share one filter/notrace (set_ftrace_*). */
   private readonly globalOps = new Map<TracefsTracer, OpsHandle>();
   private filterOwner: OpsHandle | null = null;
+  private clock: TraceClockName = 'local';
 
   constructor(private readonly lab: Lab) {
     this.buffer = Array.from({ length: lab.options.harts }, () => []);
@@ -70,8 +77,21 @@ export class Tracefs {
       case 'trace': {
         this.lab.trace.drainer.collect();
         const events = this.buffer.flat().sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.hart - b.hart));
-        return formatTrace(events, { tracer: this.tracer, entries: events.length, written: this.written, cpus: this.lab.options.harts });
+        if (this.tracer === 'function_graph') return formatFunctionGraph(events, { cpus: this.lab.options.harts });
+        return formatTrace(events, { tracer: this.tracer, entries: events.length, written: this.written, cpus: this.lab.options.harts }, this.clock);
       }
+      case 'max_graph_depth':
+        return `${this.lab.ftrace.graph.maxGraphDepth}\n`;
+      case 'set_graph_function': {
+        const ips = this.lab.ftrace.graph.graphFunction;
+        return ips.length === 0 ? '#### all functions enabled ####\n' : this.names(ips);
+      }
+      case 'set_graph_notrace': {
+        const ips = this.lab.ftrace.graph.graphNotrace;
+        return ips.length === 0 ? '#### no functions disabled ####\n' : this.names(ips);
+      }
+      case 'trace_clock':
+        return TRACE_CLOCKS.map((c) => (c === this.clock ? `[${c}]` : c)).join(' ') + '\n';
       case 'enabled_functions':
         return formatEnabledFunctions(core, this.lab.guest.symbolizer);
       case 'buffer_size_kb':
@@ -95,6 +115,21 @@ export class Tracefs {
         for (const b of this.buffer) b.length = 0;
         this.written = 0;
         return;
+      case 'max_graph_depth': {
+        const v = text.trim();
+        if (!/^\d+$/.test(v)) throw new TracefsError('TRACEFS_EINVAL', `max_graph_depth: write a number, got '${v}' (-EINVAL)`);
+        this.lab.ftrace.graph.setMaxGraphDepth(Number(v));
+        return;
+      }
+      case 'set_graph_function':
+      case 'set_graph_notrace':
+        return this.writeGraphFilter(file, text, opts.append ?? false);
+      case 'trace_clock': {
+        const v = text.trim();
+        if (!(TRACE_CLOCKS as readonly string[]).includes(v)) throw new TracefsError('TRACEFS_EINVAL', `trace_clock: no clock '${v}' (available: ${TRACE_CLOCKS.join(' ')}) (-EINVAL)`);
+        this.clock = v as TraceClockName;
+        return;
+      }
       case 'buffer_size_kb':
         if (text.trim() === String(this.lab.options.bufferSizeKb)) return;
         throw new TracefsError('TRACEFS_EINVAL', `buffer_size_kb: the guest's ring buffers are fixed at boot; create the Lab with bufferSizeKb: ${text.trim()}`);
@@ -149,6 +184,19 @@ export class Tracefs {
       else await this.lab.ftrace.setNotrace(owner, text, append);
     } catch (err) {
       if (err instanceof FtraceError && (err.code === 'FTRACE_NO_MATCH' || err.code === 'FTRACE_BAD_GLOB' || err.code === 'FTRACE_UNSUPPORTED')) {
+        throw new TracefsError('TRACEFS_EINVAL', `${file}: ${err.message} (-EINVAL)`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  private writeGraphFilter(file: 'set_graph_function' | 'set_graph_notrace', text: string, append: boolean): void {
+    const g = this.lab.ftrace.graph;
+    try {
+      if (file === 'set_graph_function') g.setGraphFunction(text, append);
+      else g.setGraphNotrace(text, append);
+    } catch (err) {
+      if (err instanceof FtraceError && (err.code === 'FTRACE_NO_MATCH' || err.code === 'FTRACE_BAD_GLOB')) {
         throw new TracefsError('TRACEFS_EINVAL', `${file}: ${err.message} (-EINVAL)`, { cause: err });
       }
       throw err;

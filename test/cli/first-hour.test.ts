@@ -142,7 +142,7 @@ describe('6: a one-line mistake prints the error and one line pointing at VERB -
   it('an unknown verb lists the verbs in one line', () => {
     const r = ftl('frob');
     expect(r.status).toBe(64);
-    expect(r.first).toBe("ftrace-lab: unknown verb 'frob' (verbs: asm, disasm, run, start, trace, boot, bench, protocols, check, replay, check-merge, serve)");
+    expect(r.first).toBe("ftrace-lab: unknown verb 'frob' (verbs: asm, disasm, run, start, trace, report, boot, bench, protocols, check, replay, check-merge, serve)");
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(2);
   });
 });

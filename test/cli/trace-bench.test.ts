@@ -61,7 +61,7 @@ describe('ftrace-lab trace', () => {
     const io = capture();
     expect(await traceMain([])).toBe(EXIT_USAGE);
     expect(await traceMain(['--kernel', '5', '-p', 'wakeup'])).toBe(EXIT_USAGE);
-    expect(io.err().split('\n').slice(2, 4)).toEqual(["ftrace-lab trace: -p: expected one of function, count, got 'wakeup'", "Run 'ftrace-lab trace --help' for the options."]);
+    expect(io.err().split('\n').slice(2, 4)).toEqual(["ftrace-lab trace: -p: expected one of function, function_graph, count, got 'wakeup'", "Run 'ftrace-lab trace --help' for the options."]);
     expect(io.err()).not.toContain('usage:');
     expect(await traceMain(['--kernel', '5', '-l', 'no_such_fn'])).toBe(65);
     expect(io.err()).toMatch(/ftrace-lab trace: .*no_such_fn/);

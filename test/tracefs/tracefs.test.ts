@@ -104,6 +104,36 @@ describe('tracefs files', () => {
     expect(l.tracefs.read('set_ftrace_filter')).toBe('tracee_relevant\n');
     expect(l.tracefs.read('enabled_functions')).toContain('ops: global_ops:count (count_tracer_func)');
     expect(l.tracefs.read('buffer_size_kb')).toBe('64\n');
-    expect(l.tracefs.read('available_tracers')).toBe('function count nop\n');
+    expect(l.tracefs.read('available_tracers')).toBe('function_graph function count nop\n');
+  });
+});
+
+describe('tracefs: function_graph', () => {
+  it('current_tracer function_graph with set_graph_function / max_graph_depth / set_graph_notrace; trace in the graph format', async () => {
+    const l = await lab();
+    expect(l.tracefs.read('available_tracers')).toBe('function_graph function count nop\n');
+    expect(l.tracefs.read('set_graph_function')).toBe('#### all functions enabled ####\n');
+    expect(l.tracefs.read('set_graph_notrace')).toBe('#### no functions disabled ####\n');
+    await l.tracefs.write('set_graph_function', 'kfunc_1');
+    await l.tracefs.write('max_graph_depth', '2');
+    expect(l.tracefs.read('max_graph_depth')).toBe('2\n');
+    expect(l.tracefs.read('set_graph_function')).toBe('kfunc_1\n');
+    await l.tracefs.write('current_tracer', 'function_graph');
+    expect(l.tracefs.read('current_tracer')).toBe('function_graph\n');
+    await l.run();
+    const text = l.tracefs.read('trace');
+    const lines = text.split('\n');
+    expect(lines.slice(0, 4)).toEqual(['# tracer: function_graph', '#', '# CPU  DURATION                  FUNCTION CALLS', '# |     |   |                     |   |   |   |']);
+    expect(lines[4]).toBe(' 0)               |  kfunc_1() {'); // kfunc_1 calls kfunc_9, kfunc_8 (which calls kfunc_14), kfunc_5
+    expect(text).not.toMatch(/kfunc_14/); // depth 2: below max_graph_depth
+    expect(text).toMatch(/\|    kfunc_8\(\);\n/); // its callees cut off by the depth limit, so a leaf
+    const body = lines.slice(4).filter((x) => x);
+    expect(body.length).toBeGreaterThan(2);
+    for (const x of body) expect(x).toMatch(/^ 0\) [ +!#*@$] {1,2}[ .\d]*( us)? *\|  ( {2})?(\w+\(\) \{|\w+\(\);|\})$/);
+    expect(body[body.length - 1]).toMatch(/^ 0\) .* us .*\|  \}$/); // depth 0 closes last
+    expect(await codeOf(l.tracefs.write('set_graph_function', 'nope'))).toBe('TRACEFS_EINVAL');
+    expect(await codeOf(l.tracefs.write('max_graph_depth', '-1'))).toBe('TRACEFS_EINVAL');
+    expect(l.tracefs.read('trace_clock')).toBe('[local] insns\n');
+    expect(await codeOf(l.tracefs.write('trace_clock', 'global'))).toBe('TRACEFS_EINVAL');
   });
 });

@@ -11,6 +11,7 @@ import * as rb from '../ring-buffer-layout.js';
 import * as fr from '../frame-layout.js';
 import * as ct from '../count-table.js';
 import * as pl from '../patch-layout.js';
+import { FGRAPH_EQUATES } from '../fgraph-layout.js';
 
 /** Every constant the runtime sources refer to by name. */
 export const RUNTIME_EQUATES: Readonly<Record<string, number>> = {
@@ -44,6 +45,9 @@ export const RUNTIME_EQUATES: Readonly<Record<string, number>> = {
   COUNT_TABLE_N: ct.COUNT_TABLE_N, COUNT_TABLE_IPS: ct.COUNT_TABLE_IPS, COUNT_TABLE_COUNTS: ct.COUNT_TABLE_COUNTS,
   COUNT_TABLE_MISSES: ct.COUNT_TABLE_MISSES,
   UART_BASE, UART_THR: 0, UART_LSR: 5, UART_LSR_THRE: 0x20, CLINT_BASE, CLINT_MTIME, CLINT_MSIP,
+  RB_EVENT_DEPTH: rb.RB_EVENT_DEPTH, RB_EVENT_OVERRUN: rb.RB_EVENT_OVERRUN, RB_EVENT_CALLTIME: rb.RB_EVENT_CALLTIME,
+  RB_EVENT_GRAPH_ENT: rb.RB_EVENT_GRAPH_ENT, RB_EVENT_GRAPH_RET: rb.RB_EVENT_GRAPH_RET, RB_EVENT_CALLBACK: rb.RB_EVENT_CALLBACK,
+  ...FGRAPH_EQUATES,
 };
 
 /** The `.equ` block. */

@@ -31,7 +31,7 @@ export function functionTracerSource(mode: PercpuAccess = 'tp'): string {
     `\tsd\ta0, RB_EVENT_IP(t3)`,
     `\tsd\ta1, RB_EVENT_PARENT_IP(t3)`,
     `\tsd\ta2, RB_EVENT_OP(t3)`,
-    `\trdtime\tt4`,
+    `\trdinstret\tt4\t\t\t# trace clock: this hart's retired instructions`,
     `\tsd\tt4, RB_EVENT_TIMESTAMP(t3)`,
     ...id.lines,
     `\tld\tt5, PERCPU_RCU_TASKS_QS(${id.base})`,
