@@ -138,8 +138,12 @@ export async function explore(o: CheckOptions): Promise<CheckResult> {
   const setup = (index: number): CheckSetup => ({ ...base, seed: scheduleSeed(o.seed, index) });
   const t0 = performance.now();
   // calibration: the schedule with no change point / no delay gives k, the same in every shard
-  const calib = await runSchedule({ ...base, memory: 'sc' }, (p) => (o.strategy === 'exhaustive' ? new DelayBoundedStrategy(p, slice, new Map()) : new PctStrategy(p, scenario.harts, 1, 1, o.seed, slice)));
-  const k = Math.max(1, calib.decisions);
+  let calibPct: PctStrategy | null = null;
+  const calib = await runSchedule({ ...base, memory: 'sc' }, (p) =>
+    o.strategy === 'exhaustive' ? new DelayBoundedStrategy(p, slice, new Map()) : (calibPct = new PctStrategy(p, scenario.harts, 1, 1, o.seed, slice)),
+  );
+  // PCT draws its change points among the decisions that could matter; the enumeration among all decisions
+  const k = Math.max(1, o.strategy === 'pct' && calibPct ? (calibPct as PctStrategy).visibleDecisions : calib.decisions);
   const total = o.strategy === 'exhaustive' ? Math.min(o.schedules, delaySpaceSize(k, scenario.harts + 1, bound)) : o.schedules;
   const result: CheckResult = {
     format: CHECK_RESULT_FORMAT,

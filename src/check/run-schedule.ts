@@ -109,6 +109,7 @@ export async function runSchedule(setup: CheckSetup, makeStrategy: (probe: Probe
   let watch!: WatchLog;
   let view!: DataView;
   let yieldRanges: [number, number][] = [];
+  let quietRanges: [number, number][] = [];
   const steps: { decision: number; step: PatchStep }[] = [];
   let decision = 0;
   const onEvent = (kind: number, hart: number, size: number, addr: number, value: number) => {
@@ -120,6 +121,7 @@ export async function runSchedule(setup: CheckSetup, makeStrategy: (probe: Probe
       return view.getUint32(at, true) + view.getUint32(at + 4, true) * 2 ** 32;
     },
     yieldPoint: (pc) => yieldRanges.some(([lo, hi]) => pc >= lo && pc < hi),
+    visible: (pc) => monitor.watched(pc) || !quietRanges.some(([lo, hi]) => pc >= lo && pc < hi),
     afterDecision: (d) => {
       decision = d;
       monitor.step = d;
@@ -174,10 +176,13 @@ export async function runSchedule(setup: CheckSetup, makeStrategy: (probe: Probe
   monitor.keepRecent = observer.keepRecent === true;
   const log = lab.heap.alloc(WATCH_CAPACITY * 32, 64, 'checker watch log');
   watch = new WatchLog(lab.machine.wasm, { log, capacity: WATCH_CAPACITY, decodes: { lo: RAM_GUEST_BASE, hi: lab.heap.limit } });
-  yieldRanges = ['multi_cpu_stop', 'workload_loop', 'main', 'workload_secondary'].map((s) => {
+  const range = (s: string): [number, number] => {
     const c = lab.code(s);
-    return [c.addr, c.addr + c.size] as [number, number];
-  });
+    return [c.addr, c.addr + c.size];
+  };
+  yieldRanges = ['multi_cpu_stop', 'workload_loop', 'main', 'workload_secondary'].map(range);
+  // code that cannot touch a patch: the kernel functions' bodies (their site words are watched) and the workload
+  quietRanges = [...lab.guest.image!.kernel.functions.map((f) => range(f.name)), ...['workload_loop', 'main', 'workload_secondary', 'synthetic_kernel_run'].map(range)];
   lab.onPatchStep((step, _i, live) => {
     steps.push({ decision, step });
     monitor.onStep(step, live);

@@ -12,6 +12,11 @@ export interface Probe {
    * workload's voluntary quiescent point between passes?
    */
   yieldPoint(pc: number): boolean;
+  /**
+   * Can the instruction at this pc interact with a patch (a site, ftrace_caller, a callback or anything in the guest
+   * heap, the IPI and breakpoint handlers)? Plain kernel-function bodies and the workload loop cannot.
+   */
+  visible(pc: number): boolean;
   /** Feed the monitor what happened during the last decision (decode and fence.i events). */
   afterDecision(step: number): void;
   /** A violation was seen: end the schedule. */
@@ -71,7 +76,9 @@ export const DEFAULT_SLICE = 32;
  * and at the i-th change point the party that ran drops to priority d-i and every hart's decode cache is evicted (so
  * whoever runs next fetches the text as it is at that moment). A hart at a yield point (a spin loop, or its quiescent
  * point between workload passes) runs only when every runnable party is at one (sched_yield), so neither a rendezvous
- * nor an endless workload starves the others (after Shuttle's rule for yielding threads). Guarantee: a bug of depth d is hit with probability at
+ * nor an endless workload starves the others (after Shuttle's rule for yielding threads). Only decisions that could
+ * matter count as steps (an agent step, a hart slice that starts on code that can touch a patch: reference
+ * interleaving-checkers.md §4.2), so k is small and change points land where a patch can be observed. Guarantee: a bug of depth d is hit with probability at
  * least 1/(n k^(d-1)) per run, n = harts + 1.
  */
 export class PctStrategy extends ProbedStrategy {
@@ -115,13 +122,23 @@ export class PctStrategy extends ProbedStrategy {
     }
     best ??= bestYielding;
     if (best === null) return undefined;
-    if (best === AGENT) return { hart: AGENT, budget: 1 };
+    if (best === AGENT) {
+      this.lastVisible = true;
+      return { hart: AGENT, budget: 1 };
+    }
+    this.lastVisible = this.probe.visible(this.probe.pc(best));
     this.lastRan.set(best, this.decisions);
     return { hart: best, budget: 1 + this.prng.below(this.slice) };
   }
 
+  /** Decisions that could matter so far (agent steps, hart slices starting on code that touches a patch). */
+  visibleDecisions = 0;
+  private lastVisible = false;
+
   protected override observe(s: ScheduleStep): void {
-    if (this.changes[this.changed] === this.decisions) {
+    if (!this.lastVisible) return;
+    this.visibleDecisions++;
+    if (this.changes[this.changed] === this.visibleDecisions) {
       this.changed++;
       this.prio.set(s.hart, this.depth - this.changed); // d-1, d-2, ...: below every initial priority
       this.evictNext();
