@@ -7,18 +7,8 @@ import type { Symbolizer } from './symbolizer.js';
 import type { TraceClock } from './trace-clock.js';
 import type { LabTraceEvent } from './trace-events.js';
 
-/** One traced call as a callback sees it. */
-export interface TracedCall {
-  /** rec->ip of the traced function's site. */
-  readonly ip: number;
-  /** Return address into the caller. */
-  readonly parentIp: number;
-  readonly symbol: string;
-  readonly parentSymbol: string;
-  readonly hart: number;
-  /** The hart's trace clock (retired instructions) at the call, and in ns. */
-  readonly timestamp: bigint;
-  readonly ns: number;
+/** One traced call as a callback sees it: the event's call fields (ip, parent, hart, trace clock) and its arguments. */
+export interface TracedCall extends Pick<LabTraceEvent, 'ip' | 'parentIp' | 'symbol' | 'parentSymbol' | 'hart' | 'timestamp' | 'ns'> {
   /** a0..a7 as the traced function received them. */
   readonly args: readonly bigint[];
 }
