@@ -1,6 +1,6 @@
 // `ftrace-lab start` (npm start): the overhead sweep on the synthetic kernel, sized to finish well within a minute.
 import { PUBLISHED_ROWS } from '../lab/overhead-sweep.js';
-import { runBench, type BenchArgs } from './bench.js';
+import { defaultSweepSchemes, runBench, type BenchArgs } from './bench.js';
 import { ArgCursor, parseIntArg, VerbUsageError } from './verb-args.js';
 import { setDebug, verbMain } from './verb-main.js';
 
@@ -12,7 +12,7 @@ export const START_REPEATS = 5;
 export const START_USAGE = `usage: ftrace-lab start [--out DIR] [--no-files] [--calls N] [--repeats N]
 
 The main job (what 'npm start' runs): the ftrace-ops overhead sweep of 'ftrace-lab bench' over the published rows,
-both call-site schemes, ${START_CALLS.toLocaleString('en-US')} calls per row. Prints the table (what each scheme is and what baseline and
+every call-site scheme, ${START_CALLS.toLocaleString('en-US')} calls per row. Prints the table (what each scheme is and what baseline and
 overhead mean come first), and writes results.json and overhead.svg.
 
   --out DIR         where results.json and overhead.svg go (default bench-out/)
@@ -23,7 +23,7 @@ overhead mean come first), and writes results.json and overhead.svg.
 For other rows, schemes or JSON output use 'ftrace-lab bench' (see 'ftrace-lab bench --help').`;
 
 export function parseStartArgs(argv: readonly string[]): BenchArgs | 'help' {
-  const a: BenchArgs = { calls: START_CALLS, rows: [...PUBLISHED_ROWS], saveRegs: false, schemes: ['list', 'callops'], repeats: START_REPEATS, out: 'bench-out', json: false };
+  const a: BenchArgs = { calls: START_CALLS, rows: [...PUBLISHED_ROWS], saveRegs: false, schemes: defaultSweepSchemes(false), repeats: START_REPEATS, out: 'bench-out', json: false };
   const c = new ArgCursor(argv);
   for (let w = c.next(); w !== undefined; w = c.next()) {
     if (w === '-h' || w === '--help') return 'help';

@@ -4,7 +4,7 @@ import { GuestHeap, POISON_BYTE } from '../ftrace/guest-alloc.js';
 import { planFtraceInit, type RejectedSite } from '../ftrace/init.js';
 import type { PatchPlan } from '../ftrace/patch-plan.js';
 import { RuntimeSymbols } from '../ftrace/runtime-symbols.js';
-import { createScheme } from '../ftrace/schemes/index.js';
+import { createScheme, schemeDescriptor } from '../ftrace/schemes/index.js';
 import { ringBufferEvents } from '../guest/ring-buffer-layout.js';
 import type { Machine, RunOptions, RunResult } from '../machine/machine.js';
 import type { HostAgent } from '../machine/sched/host-agent.js';
@@ -152,7 +152,7 @@ export class Lab {
           text_poke_array: symbols.get('text_poke_array'),
         }, o.harts, (h) => guest.machine.sendIpi(h))
       : null;
-    const protocol = Lab.protocolFor(opts.protocol, guest);
+    const protocol = Lab.protocolFor(opts.protocol ?? schemeDescriptor(o.scheme).protocol, guest);
     const init = planFtraceInit(guest.entries, guest.layout, memory, scheme);
     const core = new FtraceCore({ records: init.records, scheme, symbols, allocator: heap });
     const events = new TraceEvents(memory, symbols.get('ftrace_percpu'), o.harts, init.records, guest.symbolizer);

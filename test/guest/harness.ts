@@ -9,7 +9,7 @@ import { buildGuestImage, type GuestImage } from '../../src/workload/index.js';
 
 export interface GuestSetup {
   harts?: number;
-  scheme: 'list' | 'callops';
+  scheme: string;
   layout?: SiteLayoutKind;
   functions?: number;
   nrCalls?: number;

@@ -2,6 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runOverheadSweep, PUBLISHED_ROWS, type SweepRow } from '../../src/lab/index.js';
 import { FtraceLabError } from '../../src/errors.js';
+import { SCHEME_NAMES } from '../../src/ftrace/index.js';
 
 const CALLS = 40;
 let rows: SweepRow[] = [];
@@ -17,7 +18,7 @@ describe('overhead sweep shapes (instructions, not time)', () => {
   });
 
   it('measures every published row for both schemes against a disabled-site baseline', () => {
-    expect(rows).toHaveLength(2 * PUBLISHED_ROWS.length);
+    expect(rows).toHaveLength(SCHEME_NAMES.length * PUBLISHED_ROWS.length);
     for (const r of rows) {
       expect(r.overheadInsns).toBeGreaterThan(0);
       expect(r.baselineInstret).toBe(rows[0]!.baselineInstret); // same loop, sites disabled (auipc + nop)
@@ -46,6 +47,16 @@ describe('overhead sweep shapes (instructions, not time)', () => {
     // The site's literal holds ftrace_list_ops, so CALL_OPS's ftrace_caller loads it (one extra `ld`) and then calls
     // the same list func the list scheme's ftrace_caller reaches through ftrace_call_dest.
     for (const n of [2, 10, 100, 200]) expect(insns('callops', n, 0) - insns('list', n, 0)).toBe(BigInt(CALLS));
+  });
+
+  it('riscv-legacy has the list shape: the same slope per irrelevant ops and the same list func for N relevant', () => {
+    const ks = [0, 1, 2, 10, 100, 200];
+    const legacy = ks.map((k) => insns('riscv-legacy', 1, k));
+    const list = ks.map((k) => insns('list', 1, k));
+    for (let i = 1; i < ks.length; i++) expect(legacy[i]! - legacy[0]!).toBe(list[i]! - list[0]!);
+    // with 2+ relevant ops both reach ftrace_ops_list_func: a constant per-call difference (the trampolines differ)
+    const d = insns('riscv-legacy', 2, 0) - insns('list', 2, 0);
+    for (const n of [10, 100, 200]) expect(insns('riscv-legacy', n, 0) - insns('list', n, 0)).toBe(d);
   });
 
   it('rejects bad sweep options with typed errors', async () => {
