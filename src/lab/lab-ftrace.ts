@@ -90,6 +90,14 @@ export class LabFtrace {
     await this.apply(isEmpty(patterns) && !append ? this.core.resetHash(handle.ops, 'notrace') : this.core.setNotrace(handle.ops, patterns, !append), `set_ftrace_notrace ${handle.name}`);
   }
 
+  /**
+   * Per-ops trampolines (the `trampoline` scheme): how many exist, how many registrations found the window full, and
+   * how many sites traced by one ops call its own trampoline vs. ftrace_caller (out of the jalr's reach, or no room).
+   */
+  trampolineStats(): { trampolines: number; windowFull: number; sitesOwn: number; sitesFallback: number } {
+    return this.core.trampolineStats();
+  }
+
   /** The plan of the last change, as data. */
   plan(): PatchPlan {
     return this.core.plan();

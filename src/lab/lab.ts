@@ -145,6 +145,7 @@ export class Lab {
     const scheme = createScheme(o.scheme, symbols);
     const memory = guest.machine.memory;
     const heap = new GuestHeap(symbols.get('ftrace_heap_start'), symbols.get('ftrace_heap_end'), (a, n) => memory.fill(a, n, POISON_BYTE));
+    if (symbols.has('ftrace_tramp_window')) heap.addRegion(symbols.get('ftrace_tramp_window'), symbols.get('ftrace_tramp_window_end'));
     const port = symbols.has('stop_machine_data')
       ? new GuestPort(memory, {
           ftrace_percpu: symbols.get('ftrace_percpu'),

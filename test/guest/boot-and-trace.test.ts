@@ -58,7 +58,7 @@ describe('ftrace_init conversion', () => {
 });
 
 describe('function tracer', () => {
-  for (const scheme of ['list', 'callops', 'riscv-legacy'] as const) {
+  for (const scheme of ['list', 'callops', 'riscv-legacy', 'trampoline'] as const) {
     for (const harts of [1, 2]) {
       it(`${scheme}, ${harts} hart(s): one event per call of the filtered function, with ip = rec->ip and the caller as parent`, () => {
         const g = bootGuest({ scheme, harts });

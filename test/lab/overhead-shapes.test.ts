@@ -49,6 +49,22 @@ describe('overhead sweep shapes (instructions, not time)', () => {
     for (const n of [2, 10, 100, 200]) expect(insns('callops', n, 0) - insns('list', n, 0)).toBe(BigInt(CALLS));
   });
 
+  it('trampoline (1, k) is flat while the window has room, cheaper than callops (no literal load, no op->func load, no direct_call test)', () => {
+    const ks = [0, 1, 2, 10].map((k) => insns('trampoline', 1, k));
+    expect(new Set(ks).size).toBe(1);
+    expect(insns('trampoline', 1, 0) < insns('callops', 1, 0)).toBe(true);
+    // 100 irrelevant ops took every slot of the 2 KiB window first: the relevant ops falls back to ftrace_caller + list func
+    expect(insns('trampoline', 1, 100)).toBe(insns('list', 1, 100));
+    // 2+ relevant ops: the shared ftrace_caller and the list func, exactly as the list scheme
+    for (const n of [2, 10, 100, 200]) expect(insns('trampoline', n, 0)).toBe(insns('list', n, 0));
+  });
+
+  it('trampoline-far (1, k) is flat for every k (trampolines beyond the window, auipc rewritten) at the trampoline cost', () => {
+    const ks = [0, 1, 2, 10, 100, 200].map((k) => insns('trampoline-far', 1, k));
+    expect(new Set(ks).size).toBe(1);
+    expect(ks[0]).toBe(insns('trampoline', 1, 0));
+  });
+
   it('riscv-legacy has the list shape: the same slope per irrelevant ops and the same list func for N relevant', () => {
     const ks = [0, 1, 2, 10, 100, 200];
     const legacy = ks.map((k) => insns('riscv-legacy', 1, k));

@@ -12,9 +12,9 @@ export const LIST_SCHEME_SYMBOLS = ['ftrace_caller', 'ftrace_call_dest', 'functi
 
 /** The list-func baseline: no per-site ops, one global function pointer (update_ftrace_function decides what it is). */
 export class ListScheme implements CallSiteScheme {
-  readonly name = 'list';
+  readonly name: string = 'list';
   readonly callOps = false;
-  readonly requiredSymbols = LIST_SCHEME_SYMBOLS;
+  readonly requiredSymbols: readonly string[] = LIST_SCHEME_SYMBOLS;
   private readonly caller: number;
 
   constructor(private readonly symbols: RuntimeSymbols) {

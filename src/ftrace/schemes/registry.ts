@@ -6,9 +6,11 @@ import type { SchemeDescriptor } from './descriptor.js';
 import { LIST_SCHEME } from './list.js';
 import { RISCV_LEGACY_SCHEME } from './riscv-legacy.js';
 import type { CallSiteScheme } from './scheme.js';
+import { TRAMPOLINE_SCHEME } from './trampoline.js';
+import { TRAMPOLINE_FAR_SCHEME } from './trampoline-far.js';
 
 /** Every scheme, in the order tables and charts list them. */
-const SCHEMES: readonly SchemeDescriptor[] = [RISCV_LEGACY_SCHEME, LIST_SCHEME, CALLOPS_SCHEME];
+const SCHEMES: readonly SchemeDescriptor[] = [RISCV_LEGACY_SCHEME, LIST_SCHEME, CALLOPS_SCHEME, TRAMPOLINE_SCHEME, TRAMPOLINE_FAR_SCHEME];
 
 const BY_NAME = new Map(SCHEMES.map((d) => [d.name, d]));
 

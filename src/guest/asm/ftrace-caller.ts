@@ -77,8 +77,15 @@ export function stubDirectTrampSource(): string {
   return asmFunction('ftrace_stub_direct_tramp', [`\tjr\tt0`]);
 }
 
-/** The 6.16 trampolines of the list (callOps false) or CALL_OPS scheme, 8-aligned. */
-export function ftrace616Source(o: ResolvedGuestOptions, callOps: boolean): string {
+/**
+ * The 6.16 trampolines of the list (callOps false) or CALL_OPS scheme, 8-aligned; `windowBytes` > 0 reserves
+ * ftrace_tramp_window..ftrace_tramp_window_end right after ftrace_caller (zeros: illegal instructions until a per-ops
+ * trampoline is written there), inside the ±2 KiB a frozen auipc's jalr reaches.
+ */
+export function ftrace616Source(o: ResolvedGuestOptions, callOps: boolean, windowBytes = 0): string {
   const c: FtraceCallerConfig = { callOps, directCalls: callOps && o.directCalls, fpTest: false };
-  return ['\t.balign\t8', ftraceCallerSource(c), ...(c.directCalls ? [stubDirectTrampSource()] : [])].join('\n');
+  const window = windowBytes > 0
+    ? [`\t.balign\t8`, `\t.globl\tftrace_tramp_window`, `ftrace_tramp_window:`, `\t.zero\t${windowBytes}`, `\t.globl\tftrace_tramp_window_end`, `ftrace_tramp_window_end:`]
+    : [];
+  return ['\t.balign\t8', ftraceCallerSource(c), ...window, ...(c.directCalls ? [stubDirectTrampSource()] : [])].join('\n');
 }
