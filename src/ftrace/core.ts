@@ -3,6 +3,7 @@ import { FtraceError } from './errors.js';
 import { applyFilterIp, applyFilterPatterns } from './filter.js';
 import {
   FTRACE_OPS_FL_DELETED,
+  FTRACE_OPS_FL_DIRECT,
   FTRACE_OPS_FL_ENABLED,
   FTRACE_OPS_FL_INITIALIZED,
   FTRACE_OPS_FL_IPMODIFY,
@@ -100,6 +101,7 @@ export class FtraceCore {
   register(ops: FtraceOps): PatchPlan {
     if (this.isRegistered(ops)) throw new FtraceError('FTRACE_BUSY', `ops ${ops.name} is already registered`);
     if (ops.has(FTRACE_OPS_FL_DELETED)) throw new FtraceError('FTRACE_BAD_OPS', `ops ${ops.name} was deleted`);
+    if (ops.has(FTRACE_OPS_FL_DIRECT)) this.checkDirect(ops);
     const func = typeof ops.func === 'string' ? this.symbols.get(ops.func) : ops.func;
     const regs = this.symbols.has('ftrace_regs_caller');
     if (ops.has(FTRACE_OPS_FL_SAVE_REGS) && !regs) {
@@ -213,6 +215,24 @@ export class FtraceCore {
       touched.add(rec);
     }
     return touched;
+  }
+
+  /**
+   * register_ftrace_direct: the runtime must have the direct-call exits (riscv: CALL_OPS), the ops a direct_call, and no
+   * function may get two direct trampolines (-EBUSY).
+   */
+  private checkDirect(ops: FtraceOps): void {
+    if (!this.symbols.has('ftrace_caller_direct')) {
+      throw new FtraceError('FTRACE_BAD_OPS', `ops ${ops.name} is a direct call, but the ${this.scheme.name} runtime has no DYNAMIC_FTRACE_WITH_DIRECT_CALLS (riscv: only with CALL_OPS)`);
+    }
+    if (!ops.directCall) throw new FtraceError('FTRACE_BAD_OPS', `direct ops ${ops.name} has no direct_call address`);
+    const others = this.mirror.opsList.filter((o) => o !== ops && o.has(FTRACE_OPS_FL_DIRECT));
+    if (!others.length) return;
+    for (const rec of this.records) {
+      if (!hashContainsIp(ops.filterHash, ops.notraceHash, rec.ip)) continue;
+      const other = others.find((o) => opsTracesRecord(o, rec));
+      if (other) throw new FtraceError('FTRACE_BUSY', `${rec.symbol} already has the direct trampoline of ${other.name}`);
+    }
   }
 
   /** IPMODIFY: at most one ops that may change the ip per function (-EBUSY otherwise). */

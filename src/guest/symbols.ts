@@ -26,7 +26,7 @@ export const RUNTIME_BOOT_SYMBOLS: readonly string[] = [
 ];
 
 /** Present only when built with directCalls (the default) and a scheme that has them. */
-export const RUNTIME_DIRECT_SYMBOLS = ['ftrace_caller_direct', 'ftrace_stub_direct_tramp'] as const;
+export const RUNTIME_DIRECT_SYMBOLS = ['ftrace_caller_direct', 'ftrace_stub_direct_tramp', 'call_direct_funcs'] as const;
 
 /** Present only with some schemes: the direct-call exits, the pre-6.16 regs caller and its patched calls, the scheme's own code. */
 export const RUNTIME_SCHEME_SYMBOLS: readonly string[] = [

@@ -2,6 +2,7 @@
 import type { FtraceCore } from '../ftrace/core.js';
 import type { GuestAllocator } from '../ftrace/guest-alloc.js';
 import { FtraceOps } from '../ftrace/ops.js';
+import { FTRACE_OPS_FL_DIRECT } from '../ftrace/flags.js';
 import type { PatchPlan } from '../ftrace/patch-plan.js';
 import type { DynFtrace } from '../ftrace/records.js';
 import { countTableBytes, decodeCountTable, encodeCountTable } from '../guest/count-table.js';
@@ -10,6 +11,7 @@ import type { TextWriter } from '../patch/text-poker.js';
 import type { UpdateLog } from './update-log.js';
 import { LabError } from './errors.js';
 import { OpsHandle, type LabTracer } from './ops-handle.js';
+import { buildFentryFexit, readFentryFexitMap, type FentryFexitAttachment } from './fentry-fexit.js';
 
 export interface RegisterOptions {
   /** set_ftrace_filter patterns (string: whitespace-separated; '!' removes). Default: every function. */
@@ -18,8 +20,13 @@ export interface RegisterOptions {
   readonly notrace?: string | readonly string[];
   /** Built-in tracer callback (default 'function'); ignored when `func` is given. */
   readonly tracer?: 'function' | 'count';
-  /** A guest callback: address or symbol (e.g. 'ftrace_ops_nop_func'). */
+  /** A guest callback: address or symbol (e.g. 'ops_func_nop'). */
   readonly func?: number | string;
+  /**
+   * register_ftrace_direct: a direct trampoline (address or symbol) the traced functions call instead of tracer
+   * callbacks (ops->direct_call; func = call_direct_funcs, FTRACE_OPS_FL_DIRECT). Needs a scheme with direct calls.
+   */
+  readonly direct?: number | string;
   /** FTRACE_OPS_FL_* user flags (SAVE_REGS, RECURSION, ...). */
   readonly flags?: number;
   readonly name?: string;
@@ -40,7 +47,9 @@ const TRACER_FUNCS = { function: 'function_tracer_func', count: 'count_tracer_fu
 export class LabFtrace {
   private readonly handles = new Set<OpsHandle>();
   /** Module callback copies: handle -> the copy's address and size (null once freed). */
-  private readonly modules = new Map<OpsHandle, { addr: number; size: number } | null>();
+  private readonly modules = new Map<OpsHandle, { addr: number; size: number; what?: string } | null>();
+  /** fentry/fexit maps of attached trampolines (freed with them). */
+  private readonly maps = new Map<OpsHandle, number>();
   /** Report of the last applied plan. */
   lastReport: PatchReport | null = null;
 
@@ -66,14 +75,60 @@ export class LabFtrace {
     return handle;
   }
 
+  /**
+   * Attach a BPF-style fentry/fexit trampoline to one function (register_ftrace_direct): every call records an entry
+   * (a0, a1, parent) and an exit (return value) in the trampoline's map, read with `records()`. Unregistering the
+   * handle frees the trampoline and the map after the grace period. Needs a scheme with direct calls (callops, direct).
+   */
+  async attachFentryFexit(symbol: string, opts: { capacity?: number; name?: string } = {}): Promise<FentryFexitAttachment> {
+    const capacity = opts.capacity ?? 4096;
+    if (!Number.isSafeInteger(capacity) || capacity < 1 || capacity > 1 << 24) {
+      throw new LabError('LAB_BAD_OPTION', `capacity must be an integer from 1 to ${1 << 24}, got ${String(capacity)}`);
+    }
+    const recs = this.core.records.lookupName(symbol);
+    if (recs.length !== 1) throw new LabError('LAB_BAD_OPTION', `fentry/fexit attaches to one traceable function; '${symbol}' names ${recs.length}`);
+    const syms = this.core.symbols;
+    const near = syms.has('ftrace_tramp_window') ? { lo: syms.get('ftrace_tramp_window'), hi: syms.get('ftrace_tramp_window_end') } : null;
+    const b = buildFentryFexit(this.allocator, symbol, capacity, near);
+    this.text.write(b.map, b.mapBytes);
+    this.text.write(b.trampoline, b.code);
+    const handle = this.create({ name: opts.name ?? `fentry_fexit_${symbol}`, direct: b.trampoline, filter: symbol });
+    this.modules.set(handle, { addr: b.trampoline, size: b.codeSize, what: `fentry/fexit trampoline of ${symbol}` });
+    this.maps.set(handle, b.map);
+    try {
+      await this.register(handle);
+    } catch (e) {
+      this.allocator.free(b.trampoline); // never reachable: nothing was patched
+      this.allocator.free(b.map);
+      this.modules.delete(handle);
+      this.maps.delete(handle);
+      this.handles.delete(handle);
+      throw e;
+    }
+    const read = (a: number, l: number) => this.text.read(a, l);
+    return {
+      handle,
+      trampoline: b.trampoline,
+      map: b.map,
+      capacity,
+      records: () => readFentryFexitMap(read, b.map, capacity).records,
+      lost: () => readFentryFexitMap(read, b.map, capacity).lost,
+    };
+  }
+
   async unregister(handle: OpsHandle): Promise<void> {
     this.known(handle);
     const plan = this.core.unregister(handle.ops);
     const mod = this.modules.get(handle);
     if (mod) {
       // module unload: the callback's text goes with the ops, after the same grace period
-      plan.frees.push({ what: `module callback of ${handle.name}`, addr: mod.addr, size: mod.size });
+      plan.frees.push({ what: mod.what ?? `module callback of ${handle.name}`, addr: mod.addr, size: mod.size });
       this.modules.set(handle, null);
+    }
+    const map = this.maps.get(handle);
+    if (map !== undefined) {
+      plan.frees.push({ what: `fentry/fexit map of ${handle.name}`, addr: map, size: 0 });
+      this.maps.delete(handle);
     }
     await this.apply(plan, `unregister ${handle.name}`);
   }
@@ -145,13 +200,18 @@ export class LabFtrace {
     if (o.tracer !== undefined && o.tracer !== 'function' && o.tracer !== 'count') {
       throw new LabError('LAB_BAD_OPTION', `tracer must be 'function' or 'count', got '${String(o.tracer)}'`);
     }
-    const tracer: LabTracer = o.func !== undefined ? 'custom' : (o.tracer ?? 'function');
+    if (o.direct !== undefined && (o.func !== undefined || o.tracer !== undefined || o.module)) {
+      throw new LabError('LAB_BAD_OPTION', 'a direct ops has no tracer callback: give direct alone (not func, tracer or module)');
+    }
+    const tracer: LabTracer = o.func !== undefined || o.direct !== undefined ? 'custom' : (o.tracer ?? 'function');
     if (o.module && tracer === 'custom') throw new LabError('LAB_BAD_OPTION', 'module applies to the built-in tracers (not to a custom func)');
     let table: number | null = null;
-    const func: number | string = o.func ?? TRACER_FUNCS[tracer === 'count' ? 'count' : 'function'];
+    const func: number | string = o.direct !== undefined ? 'call_direct_funcs' : (o.func ?? TRACER_FUNCS[tracer === 'count' ? 'count' : 'function']);
+    const directCall = o.direct === undefined ? 0 : typeof o.direct === 'number' ? o.direct : this.code(o.direct).addr;
+    const flags = (o.flags ?? 0) | (o.direct !== undefined ? FTRACE_OPS_FL_DIRECT : 0);
     if (typeof func === 'string' && func.length === 0) throw new LabError('LAB_BAD_OPTION', 'func must not be empty');
     // Validate filters on a scratch ops first: a bad pattern must leave no trace (no guest memory used).
-    const scratch = new FtraceOps({ name: o.name, func, flags: o.flags, private: 0 });
+    const scratch = new FtraceOps({ name: o.name, func, flags, private: 0, directCall });
     if (o.filter !== undefined) this.core.setFilter(scratch, o.filter);
     if (o.notrace !== undefined) this.core.setNotrace(scratch, o.notrace);
     if (tracer === 'count') {
@@ -160,7 +220,7 @@ export class LabFtrace {
       this.text.write(table, encodeCountTable(ips, table));
     }
     const mod = o.module ? this.copyCallback(String(func), o.name ?? 'ops') : null;
-    const ops = table === null && mod === null ? scratch : new FtraceOps({ name: o.name, func: mod?.addr ?? func, flags: o.flags, private: table ?? 0 });
+    const ops = table === null && mod === null ? scratch : new FtraceOps({ name: o.name, func: mod?.addr ?? func, flags, private: table ?? 0, directCall });
     ops.filterHash = scratch.filterHash;
     ops.notraceHash = scratch.notraceHash;
     const h = this.adopt(new OpsHandle(ops, tracer, table));

@@ -155,7 +155,13 @@ async function labWithOps(image: GuestImage, scheme: LabScheme, relevant: number
   for (let i = 0; i < irrelevant; i++) {
     await lab.ftrace.register({ name: `irrelevant${i}`, func: 'ops_func_nop', filter: FTRACE_OPS_SAMPLE.irrelevant, flags });
   }
+  const direct = schemeDescriptor(scheme).sampleDirect;
   for (let i = 0; i < relevant; i++) {
+    if (i === 0 && direct) {
+      // register_ftrace_direct with an empty trampoline: one direct trampoline per function, the other ops are ordinary
+      await lab.ftrace.register({ name: `relevant${i}`, direct, filter: FTRACE_OPS_SAMPLE.relevant });
+      continue;
+    }
     await lab.ftrace.register({ name: `relevant${i}`, func: 'ops_func_nop', filter: FTRACE_OPS_SAMPLE.relevant, flags });
   }
   return lab;

@@ -65,6 +65,19 @@ describe('overhead sweep shapes (instructions, not time)', () => {
     expect(ks[0]).toBe(insns('trampoline', 1, 0));
   });
 
+  it('direct (one relevant direct ops with an empty trampoline) is the cheapest traced path and flat in k', () => {
+    const ks = [0, 1, 2, 10, 100, 200].map((k) => insns('direct', 1, k));
+    expect(new Set(ks).size).toBe(1);
+    for (const s of SCHEME_NAMES.filter((n) => n !== 'direct')) expect(insns('direct', 1, 0) < insns(s, 1, 0), s).toBe(true);
+    const row = rows.find((r) => r.scheme === 'direct' && r.relevant === 1 && r.irrelevant === 0)!;
+    expect(row.overheadInsns).toBeLessThanOrEqual(5); // the jalr's target + `jr t0` (or ftrace_caller's fast path)
+  });
+
+  it("every scheme's disabled site costs the same 2 instructions: the baselines are equal", () => {
+    const b = new Set(rows.map((r) => r.baselineInstret));
+    expect(b.size).toBe(1);
+  });
+
   it('riscv-legacy has the list shape: the same slope per irrelevant ops and the same list func for N relevant', () => {
     const ks = [0, 1, 2, 10, 100, 200];
     const legacy = ks.map((k) => insns('riscv-legacy', 1, k));

@@ -13,7 +13,7 @@ export const CALLOPS_SCHEME_SYMBOLS = ['ftrace_caller', 'ftrace_nop_ops', 'ftrac
 
 /** Per-callsite ops: the literal holds the unique ops, &ftrace_list_ops (several/assisted) or &ftrace_nop_ops (off). */
 export class CallOpsScheme implements CallSiteScheme {
-  readonly name = 'callops';
+  readonly name: string = 'callops';
   readonly callOps = true;
   readonly requiredSymbols = CALLOPS_SCHEME_SYMBOLS;
   private readonly caller: number;

@@ -26,6 +26,11 @@ export interface SchemeDescriptor {
   patchableEntry(rvc: boolean): string;
   /** Instructions a disabled site executes per call (2 for a 6.16 site: auipc + nop). */
   readonly disabledInsns: number;
+  /**
+   * The sweep's first relevant ops is a direct ops calling this guest trampoline (an empty one, as the sample's
+   * ops_func_nop is an empty callback) instead of an ops_func_nop ops.
+   */
+  readonly sampleDirect?: string;
   /** The trampolines and other code the scheme needs in the guest runtime (assembly text). */
   guestSource(o: ResolvedGuestOptions): string;
   /** The arch hooks over an assembled runtime's symbols. */

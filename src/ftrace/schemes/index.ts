@@ -6,6 +6,7 @@ export { CallOpsScheme, CALLOPS_SCHEME_SYMBOLS, CALLOPS_SCHEME } from './callops
 export { RiscvLegacyScheme, RISCV_LEGACY_SCHEME_SYMBOLS, RISCV_LEGACY_SCHEME } from './riscv-legacy.js';
 export { TrampolineScheme, TRAMPOLINE_SCHEME, TRAMP_WINDOW_BYTES, opsTrampolineSource } from './trampoline.js';
 export { TrampolineFarScheme, TRAMPOLINE_FAR_SCHEME } from './trampoline-far.js';
+export { DirectScheme, DIRECT_SCHEME, DIRECT_WINDOW_BYTES } from './direct.js';
 export {
   SCHEME_NAMES, createScheme, isSchemeName, schemeDescriptor, schemeDescriptors, schemeSummary, type SchemeName,
 } from './registry.js';

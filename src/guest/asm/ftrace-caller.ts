@@ -72,6 +72,21 @@ export function ftraceCallerSource(c: FtraceCallerConfig): string {
   ]);
 }
 
+/**
+ * call_direct_funcs (kernel/trace/ftrace.c), the func of a direct ops when the site goes through the list func:
+ * addr = ops->direct_call; if set, arch_ftrace_set_direct_caller(fregs, addr) = fregs->t1 = addr, so ftrace_caller
+ * exits into the direct trampoline after the other callbacks.
+ */
+export function callDirectFuncsSource(): string {
+  return asmFunction('call_direct_funcs', [
+    `\tld\tt0, FTRACE_OPS_DIRECT_CALL(a2)`,
+    `\tbeqz\tt0, 1f`,
+    `\tsd\tt0, FREGS_T1(a3)\t\t# arch_ftrace_set_direct_caller`,
+    `1:`,
+    `\tret`,
+  ]);
+}
+
 /** ftrace_stub_direct_tramp: the do-nothing direct trampoline (`jr t0`). */
 export function stubDirectTrampSource(): string {
   return asmFunction('ftrace_stub_direct_tramp', [`\tjr\tt0`]);
@@ -87,5 +102,5 @@ export function ftrace616Source(o: ResolvedGuestOptions, callOps: boolean, windo
   const window = windowBytes > 0
     ? [`\t.balign\t8`, `\t.globl\tftrace_tramp_window`, `ftrace_tramp_window:`, `\t.zero\t${windowBytes}`, `\t.globl\tftrace_tramp_window_end`, `ftrace_tramp_window_end:`]
     : [];
-  return ['\t.balign\t8', ftraceCallerSource(c), ...window, ...(c.directCalls ? [stubDirectTrampSource()] : [])].join('\n');
+  return ['\t.balign\t8', ftraceCallerSource(c), ...window, ...(c.directCalls ? [stubDirectTrampSource(), callDirectFuncsSource()] : [])].join('\n');
 }
