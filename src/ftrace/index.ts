@@ -39,5 +39,5 @@ export { GuestHeap, POISON_BYTE, type FreedBlock, type GuestAllocator } from './
 export * from './guest-layout.js';
 export {
   createScheme, SCHEME_NAMES, ListScheme, CallOpsScheme, RiscvLegacyScheme, schemeDescriptor, schemeDescriptors, schemeSummary,
-  isSchemeName, type CallSiteScheme, type SchemeDescriptor, type SchemeName,
+  isSchemeName, stage1Word, stage2Addr, type CallSiteScheme, type SchemeDescriptor, type SchemeName,
 } from './schemes/index.js';

@@ -30,7 +30,7 @@ export const RUNTIME_DIRECT_SYMBOLS = ['ftrace_caller_direct', 'ftrace_stub_dire
 
 /** Present only with some schemes: the direct-call exits, the pre-6.16 regs caller and its patched calls, the scheme's own code. */
 export const RUNTIME_SCHEME_SYMBOLS: readonly string[] = [
-  ...RUNTIME_DIRECT_SYMBOLS, 'ftrace_regs_caller', 'ftrace_call', 'ftrace_regs_call', 'ftrace_tramp_window', 'ftrace_tramp_window_end',
+  ...RUNTIME_DIRECT_SYMBOLS, 'ftrace_regs_caller', 'ftrace_call', 'ftrace_regs_call', 'ftrace_tramp_window', 'ftrace_tramp_window_end', 'ftrace_hotpatch_stage3',
 ];
 
 export type RuntimeSymbolName = (typeof RUNTIME_CODE_SYMBOLS)[number] | (typeof RUNTIME_DATA_SYMBOLS)[number];

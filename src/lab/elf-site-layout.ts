@@ -79,6 +79,9 @@ export function elfSiteLayout(area: ElfPatchableArea, scheme: SchemeDescriptor):
   const rvc = area.nopBytes === 2;
   const built = patchableEntryFlag(area);
   const need = scheme.patchableEntry(rvc);
+  if (scheme.hotpatchStage2) {
+    throw new FtraceError('FTRACE_BAD_LAYOUT', `the ${scheme.name} scheme needs a reserved second stage before every function (the synthetic kernel's hotpatchStage2); an ELF has none`);
+  }
   if (area.entryBytes < 8 || (area.preEntryBytes !== 0 && area.preEntryBytes !== 8)) {
     throw new FtraceError(
       'FTRACE_BAD_LAYOUT',

@@ -87,7 +87,7 @@ export function medianSpread(xs: readonly number[]): { median: number; spread: n
 export function sampleImage(scheme: LabScheme): GuestImage {
   return buildGuestImage({
     runtime: { harts: 1, scheme, bufferSizeKb: 4, heapSize: LAB_HEAP_SIZE },
-    kernel: { functions: 4, seed: 1 },
+    kernel: { functions: 4, seed: 1, ...(schemeDescriptor(scheme).hotpatchStage2 ? { hotpatchStage2: true } : {}) },
     sample: { nrCalls: 1 },
     runSample: true,
   });

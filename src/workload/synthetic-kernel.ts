@@ -19,7 +19,15 @@ export interface SyntheticKernelOptions {
   readonly bodyOps?: number;
   /** Function name prefix (default 'kfunc_'). */
   readonly prefix?: string;
+  /**
+   * Reserve the s390-style second stage of every patchable function: HOTPATCH_STAGE2_BYTES (24, 8-aligned) of zeros
+   * right before its patch area, within any branch's reach (the `s390-hotpatch` scheme fills them). Default false.
+   */
+  readonly hotpatchStage2?: boolean;
 }
+
+/** Bytes of one reserved second stage (s390's struct ftrace_hotpatch_trampoline is 24 bytes). */
+export const HOTPATCH_STAGE2_BYTES = 24;
 
 /** One body operation on a0 (all arithmetic mod 2^64). */
 export type BodyOp = { readonly op: 'addi' | 'xori'; readonly imm: number } | { readonly op: 'mulshift' | 'xorshift'; readonly shift: number };
@@ -39,6 +47,8 @@ export interface SyntheticKernel {
   readonly graph: CallGraph;
   readonly functions: readonly SyntheticFunction[];
   readonly layoutKind: SiteLayoutKind;
+  /** Bytes reserved before each patch area for a second stage (0 or HOTPATCH_STAGE2_BYTES). */
+  readonly stage2Bytes: number;
 }
 
 const MASK = (1n << 64n) - 1n;
@@ -70,7 +80,7 @@ export function planSyntheticKernel(opts: SyntheticKernelOptions = {}): Syntheti
     callees,
     tail: i & 0x7ff,
   }));
-  return { graph, functions, layoutKind: opts.layout ?? 'rvc-8,4' };
+  return { graph, functions, layoutKind: opts.layout ?? 'rvc-8,4', stage2Bytes: opts.hotpatchStage2 ? HOTPATCH_STAGE2_BYTES : 0 };
 }
 
 function opInsns(o: BodyOp): KernelInsn[] {

@@ -2,17 +2,21 @@
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main as traceMain } from '../../src/cli/trace.js';
-import { SCHEME_NAMES } from '../../src/ftrace/index.js';
+import { SCHEME_NAMES, schemeDescriptor } from '../../src/ftrace/index.js';
+import { dynamicCallCounts, planSyntheticKernel } from '../../src/workload/index.js';
 import { capture } from '../capture-output.js';
 
 afterEach(() => vi.restoreAllMocks());
 
 const EVENT = /^ +hart-\d+-\d+ +\[\d{3}\] \.\.\.\.\. +\d+\.\d{6}: (\S+) <-(\S+)$/;
 
-/** "func <-parent" -> number of lines, from a whole trace run of `elf` under `scheme`. */
-async function callCounts(elf: string, scheme: string): Promise<Map<string, number>> {
+/** Schemes that can trace an ELF (s390-hotpatch needs second stages only the synthetic kernel generator reserves). */
+const ELF_SCHEMES = SCHEME_NAMES.filter((s) => !schemeDescriptor(s).hotpatchStage2);
+
+/** "func <-parent" -> number of lines, from a whole trace run of `elf` (or ['--kernel', N]) under `scheme`. */
+async function callCounts(elf: string | string[], scheme: string): Promise<Map<string, number>> {
   const io = capture();
-  const rc = await traceMain([join('test', 'fixtures', 'bin', elf), '--scheme', scheme]);
+  const rc = await traceMain([...(typeof elf === 'string' ? [join('test', 'fixtures', 'bin', elf)] : elf), '--scheme', scheme]);
   const out = io.out();
   vi.restoreAllMocks();
   expect(rc).toBe(0);
@@ -31,10 +35,10 @@ for (const elf of ['calls.rv64imac.elf', 'calls.rv64ima.elf']) {
   describe(`trace --scheme on ${elf}`, () => {
     const bySheme = new Map<string, Map<string, number>>();
     beforeAll(async () => {
-      for (const s of SCHEME_NAMES) bySheme.set(s, await callCounts(elf, s));
+      for (const s of ELF_SCHEMES) bySheme.set(s, await callCounts(elf, s));
     }, 300_000);
 
-    for (const scheme of SCHEME_NAMES) {
+    for (const scheme of ELF_SCHEMES) {
       it(`${scheme}: the call counts the C source implies (run_chain(5000), is_even(1001), is_odd(777))`, () => {
         const c = bySheme.get(scheme)!;
         expect(c.get('chain1 <-run_chain.constprop.0')).toBe(5000);
@@ -47,9 +51,33 @@ for (const elf of ['calls.rv64imac.elf', 'calls.rv64ima.elf']) {
     }
 
     it('every scheme sees exactly the same calls as every other (function and parent, with multiplicity)', () => {
-      const ref = [...bySheme.get(SCHEME_NAMES[0]!)!.entries()].sort();
+      const ref = [...bySheme.get(ELF_SCHEMES[0]!)!.entries()].sort();
       expect(ref.length).toBeGreaterThan(30);
-      for (const s of SCHEME_NAMES.slice(1)) expect([...bySheme.get(s)!.entries()].sort(), s).toEqual(ref);
+      for (const s of ELF_SCHEMES.slice(1)) expect([...bySheme.get(s)!.entries()].sort(), s).toEqual(ref);
     });
   });
 }
+
+describe('trace --kernel 40 --scheme NAME: every scheme, the synthetic kernel', () => {
+  it('every scheme traces each kernel function as often as the call graph calls it, with the same parents', async () => {
+    const k = planSyntheticKernel({ functions: 40 });
+    const want = dynamicCallCounts(k.graph);
+    let ref: [string, number][] | null = null;
+    for (const s of SCHEME_NAMES) {
+      const c = await callCounts(['--kernel', '40', '-l', 'kfunc_*'], s);
+      for (const [i, f] of k.functions.entries()) {
+        const n = [...c.entries()].filter(([key]) => key.startsWith(`${f.name} <-`)).reduce((a, [, v]) => a + v, 0);
+        expect(n, `${s} ${f.name}`).toBe(want[i]);
+      }
+      const sorted = [...c.entries()].sort();
+      if (ref === null) ref = sorted;
+      else expect(sorted, s).toEqual(ref);
+    }
+  }, 300_000);
+
+  it('an ELF under s390-hotpatch is refused: exit 65 naming the missing second stages', async () => {
+    const io = capture();
+    expect(await traceMain([join('test', 'fixtures', 'bin', 'calls.rv64imac.elf'), '--scheme', 's390-hotpatch'])).toBe(65);
+    expect(io.err()).toMatch(/second stage/);
+  });
+});

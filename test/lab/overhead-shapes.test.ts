@@ -78,6 +78,12 @@ describe('overhead sweep shapes (instructions, not time)', () => {
     expect(b.size).toBe(1);
   });
 
+  it('s390-hotpatch (1, k) is flat like callops: the per-function second stage names the ops', () => {
+    const ks = [0, 1, 2, 10, 100, 200].map((k) => insns('s390-hotpatch', 1, k));
+    expect(new Set(ks).size).toBe(1);
+    expect(insns('s390-hotpatch', 1, 200) < insns('list', 1, 0)).toBe(true);
+  });
+
   it('riscv-legacy has the list shape: the same slope per irrelevant ops and the same list func for N relevant', () => {
     const ks = [0, 1, 2, 10, 100, 200];
     const legacy = ks.map((k) => insns('riscv-legacy', 1, k));

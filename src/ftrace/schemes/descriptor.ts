@@ -20,6 +20,8 @@ export interface SchemeDescriptor {
   readonly regsCaller: boolean;
   /** What `ftrace_get_regs(fregs)` gives the list func: the trampoline's frame is a pt_regs, or there are none. */
   readonly listFuncRegs: 'pt_regs' | 'none';
+  /** Each function needs a reserved second stage (the synthetic kernel's hotpatchStage2; ELF guests have none). */
+  readonly hotpatchStage2?: boolean;
   /** The site needs the 8-byte CALL_OPS literal before each function. */
   readonly needsOpsLiteral: boolean;
   /** The -fpatchable-function-entry flag the scheme's kernel builds with (with or without the C extension). */

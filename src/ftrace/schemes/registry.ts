@@ -9,9 +9,10 @@ import type { CallSiteScheme } from './scheme.js';
 import { TRAMPOLINE_SCHEME } from './trampoline.js';
 import { TRAMPOLINE_FAR_SCHEME } from './trampoline-far.js';
 import { DIRECT_SCHEME } from './direct.js';
+import { S390_HOTPATCH_SCHEME } from './s390-hotpatch.js';
 
 /** Every scheme, in the order tables and charts list them. */
-const SCHEMES: readonly SchemeDescriptor[] = [RISCV_LEGACY_SCHEME, LIST_SCHEME, CALLOPS_SCHEME, TRAMPOLINE_SCHEME, TRAMPOLINE_FAR_SCHEME, DIRECT_SCHEME];
+const SCHEMES: readonly SchemeDescriptor[] = [RISCV_LEGACY_SCHEME, LIST_SCHEME, CALLOPS_SCHEME, TRAMPOLINE_SCHEME, TRAMPOLINE_FAR_SCHEME, DIRECT_SCHEME, S390_HOTPATCH_SCHEME];
 
 const BY_NAME = new Map(SCHEMES.map((d) => [d.name, d]));
 
