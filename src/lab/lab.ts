@@ -24,6 +24,7 @@ import { LabTrace } from './lab-trace.js';
 import { TraceEvents } from './trace-events.js';
 import { unexpectedTrap, type LabTrapReport } from './trap-report.js';
 import { UpdateLog } from './update-log.js';
+import { LabStaticKeys } from './lab-static-keys.js';
 
 /** Largest deterministic run chunk; trace buffers are drained between chunks. */
 export const RUN_CHUNK = 2_000_000;
@@ -106,6 +107,8 @@ export class Lab {
   readonly rejected: readonly RejectedSite[];
   /** Every update with the ftrace state after it and when it landed (for attribution checks). */
   readonly updates: UpdateLog;
+  /** Static keys of the guest's __jump_table (null when it has none): enable/disable/slowInc/slowDec through the protocol. */
+  readonly staticKeys: LabStaticKeys | null;
   /** The patch protocol every update goes through. */
   readonly protocol: PatchProtocol;
   private readonly patcher: CodePatcher;
@@ -133,6 +136,9 @@ export class Lab {
     this.patcher = new CodePatcher(this.host, protocol, { teardown: options.teardown });
     this.updates = new UpdateLog(core, port);
     this.ftrace = new LabFtrace(core, heap, this.patcher, this.host.text, this.updates, (sym) => this.code(sym));
+    this.staticKeys = LabStaticKeys.present(guest.symbols)
+      ? new LabStaticKeys((a, n) => this.host.text.read(a, n), guest.symbols, this.patcher, this.updates)
+      : null;
     this.trace = new LabTrace(events, () => this.running);
     this.tracefs = new Tracefs(this);
   }

@@ -19,6 +19,7 @@ export class PatchableTextBuilder implements KernelSink {
   private readonly text: string[] = [];
   private readonly data: string[] = [];
   private readonly entries: string[] = [];
+  private readonly jumpTable: string[] = [];
   private readonly names = new Set<string>();
 
   /** `stage2Bytes` > 0: that many zero bytes (8-aligned) right before every patch area, for an s390-style second stage. */
@@ -81,6 +82,11 @@ export class PatchableTextBuilder implements KernelSink {
     this.data.push(`\t.globl\t${name}`, `\t.type\t${name}, @object`, `${name}:`, `\t.dword\t${value}`, `\t.size\t${name}, 8`);
   }
 
+  /** One struct jump_entry (lines of the __jump_table section). */
+  addJumpEntry(lines: readonly string[]): void {
+    this.jumpTable.push(...lines);
+  }
+
   /** A zeroed u64 array in .data. */
   addDataArray(name: string, count: number): void {
     this.claim(name);
@@ -110,6 +116,9 @@ export class PatchableTextBuilder implements KernelSink {
             `\t.globl\t${PATCHABLE_ENTRIES_STOP}`,
             `${PATCHABLE_ENTRIES_STOP}:`,
           ]
+        : []),
+      ...(this.jumpTable.length
+        ? [`\t.section\t__jump_table, "aw", @progbits`, `\t.balign\t8`, `\t.globl\t__start___jump_table`, `__start___jump_table:`, ...this.jumpTable, `\t.globl\t__stop___jump_table`, `__stop___jump_table:`]
         : []),
       `\t.text`,
       '',
