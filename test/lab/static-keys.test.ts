@@ -95,3 +95,23 @@ describe('static keys', () => {
     expect((await m.run()).exitCode).toBe(0);
   });
 });
+
+describe('static keys in a GCC ELF (asm goto jump labels, the linker\'s __start___jump_table)', () => {
+  for (const v of ['rv64imac', 'rv64ima']) {
+    it(`${v}: the __jump_table is recognised and enabling a key turns its sites into jumps`, async () => {
+      const { readFileSync } = await import('node:fs');
+      const elf = new Uint8Array(readFileSync(`test/fixtures/bin/statickeys.${v}.elf`));
+      const l = await Lab.create({ elf });
+      const sk = l.staticKeys!;
+      expect(sk.entries()).toHaveLength(2);
+      expect(new Set(sk.entries().map((e) => e.key))).toEqual(new Set([l.symbol('sk_even'), l.symbol('sk_odd')]));
+      expect(sk.entries().every((e) => e.size === 4 && e.code % 4 === 0)).toBe(true);
+      await sk.slowInc('sk_odd');
+      const r = await l.run({ maxInsns: 1e8 });
+      expect(r.exitCode).toBe(0); // acc is unchanged: only the counters differ
+      expect(l.machine.memory.readU64(l.symbol('sk_odd_hits'))).toBe(500n);
+      expect(l.machine.memory.readU64(l.symbol('sk_even_hits'))).toBe(0n);
+      expect(l.machine.memory.readU64(l.symbol('sk_odd'))).toBe(1n); // key->enabled published
+    });
+  }
+});
