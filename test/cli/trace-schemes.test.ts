@@ -81,3 +81,30 @@ describe('trace --kernel 40 --scheme NAME: every scheme, the synthetic kernel', 
     expect(io.err()).toMatch(/second stage/);
   });
 });
+
+describe('trace --dry-run shows what each scheme writes', () => {
+  it('trampoline: the ops\'s trampoline as fresh data, then jalr words to it (or to ftrace_caller)', async () => {
+    const io = capture();
+    expect(await traceMain(['--kernel', '20', '-l', 'kfunc_1*', '--dry-run', '--scheme', 'trampoline'])).toBe(0);
+    const out = io.out();
+    expect(out).toMatch(/trampoline of \S+ +data +132 bytes/);
+    expect(out).toMatch(/kfunc_1 +insn +13 00 00 00 -> /);
+  });
+
+  it('s390-hotpatch: the second stage\'s ops, then the stage-1 word flipped from bne to beq', async () => {
+    const io = capture();
+    expect(await traceMain(['--kernel', '20', '-l', 'kfunc_1', '--dry-run', '--scheme', 's390-hotpatch'])).toBe(0);
+    const lines = io.out().split('\n').filter((l) => l.startsWith('0x') && / kfunc_1 /.test(l));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/literal/);
+    expect(lines[1]).toMatch(/insn +\w3 1\w \w\w \w\w -> \w3 0\w \w\w \w\w/); // bne (funct3 001) -> beq (000): byte 1 bit 4
+  });
+
+  it('riscv-legacy: both words of the site in one write, under stop-machine by default', async () => {
+    const io = capture();
+    expect(await traceMain(['--kernel', '20', '-l', 'kfunc_1', '--dry-run', '--scheme', 'riscv-legacy'])).toBe(0);
+    const out = io.out();
+    expect(out).toMatch(/kfunc_1 +insn +13 00 00 00 13 00 00 00 -> 97 \w\w \w\w \w\w e7 \w\w \w\w \w\w/);
+    expect(out).toMatch(/steps of the stop-machine protocol/);
+  });
+});

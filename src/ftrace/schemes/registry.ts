@@ -12,7 +12,9 @@ import { DIRECT_SCHEME } from './direct.js';
 import { S390_HOTPATCH_SCHEME } from './s390-hotpatch.js';
 
 /** Every scheme, in the order tables and charts list them. */
-const SCHEMES: readonly SchemeDescriptor[] = [RISCV_LEGACY_SCHEME, LIST_SCHEME, CALLOPS_SCHEME, TRAMPOLINE_SCHEME, TRAMPOLINE_FAR_SCHEME, DIRECT_SCHEME, S390_HOTPATCH_SCHEME];
+const SCHEMES: readonly SchemeDescriptor[] = [
+  LIST_SCHEME, CALLOPS_SCHEME, RISCV_LEGACY_SCHEME, TRAMPOLINE_SCHEME, TRAMPOLINE_FAR_SCHEME, DIRECT_SCHEME, S390_HOTPATCH_SCHEME,
+];
 
 const BY_NAME = new Map(SCHEMES.map((d) => [d.name, d]));
 
