@@ -125,7 +125,9 @@ export async function traceUserProgram(elfBytes: Uint8Array, opts: UserTraceOpti
   const symbols = new RuntimeSymbols(rtSyms);
   const callSites = createScheme(scheme, symbols);
   const init = planFtraceInit(functionEntriesFromSymbols(elf.patchableEntries, elf.functions, layout), layout, mem, callSites);
-  const core = new FtraceCore({ records: init.records, scheme: callSites, symbols, allocator: new GuestHeap(rtSyms.ftrace_heap_start, rtSyms.ftrace_heap_end) });
+  const heap = new GuestHeap(rtSyms.ftrace_heap_start, rtSyms.ftrace_heap_end);
+  if (symbols.has('ftrace_tramp_window')) heap.addRegion(symbols.get('ftrace_tramp_window'), symbols.get('ftrace_tramp_window_end'));
+  const core = new FtraceCore({ records: init.records, scheme: callSites, symbols, allocator: heap });
   const ops = new FtraceOps({ name: 'trace-user', func: 'function_tracer_func', flags: 0, private: 0 });
   if (opts.filter?.length) core.setFilter(ops, opts.filter);
   if (opts.notrace?.length) core.setNotrace(ops, opts.notrace);
