@@ -1,4 +1,4 @@
-// Direct calls vs the function tracer: per-call cost of tracing chain8 of the calls fixture (5000 calls) on the 6.16 CALL_OPS site.
+// Direct calls vs the function tracer: per-call cost of tracing chain8 of the calls fixture (5000 calls) on the 6.16 CALL_OPS site (scheme callops).
 // Run: npx tsx bench/direct.bench.ts   (DIRECT_BENCH_REPEATS overrides 7 interleaved samples)
 import '../src/machine/platform-node.js';
 import { readFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ const SETUPS: [string, string, Setup][] = [
 ];
 
 async function once(setup: Setup): Promise<{ insns: number; ms: number }> {
-  const lab = await Lab.create({ elf: ELF, scheme: 'direct', bufferSizeKb: 1024 });
+  const lab = await Lab.create({ elf: ELF, scheme: 'callops', bufferSizeKb: 1024 });
   await setup(lab);
   const before = lab.retired;
   const t = performance.now();
@@ -40,7 +40,7 @@ for (let i = 0; i < repeats; i++) {
   }
 }
 const base = samples.get('baseline')!;
-console.log(`## tracing chain8 of calls.rv64imac.elf (${CALLS} calls), scheme direct (6.16 CALL_OPS site + DIRECT_CALLS), ${repeats} interleaved runs`);
+console.log(`## tracing chain8 of calls.rv64imac.elf (${CALLS} calls), scheme callops (6.16 CALL_OPS site + DIRECT_CALLS, no per-ops trampolines), ${repeats} interleaved runs`);
 console.log('| what | path | overhead insns/call | overhead ns/call (median of whole-run deltas) |');
 console.log('|---|---|---:|---:|');
 for (const [name, path] of SETUPS.slice(1)) {

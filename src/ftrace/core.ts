@@ -138,7 +138,7 @@ export class FtraceCore {
 
   /** ftrace_update_trampoline: let the scheme build the ops's own trampoline (ftrace_ops_get_func: the assist func if needed). */
   private updateTrampoline(plan: PatchPlan, ops: FtraceOps, func: number): void {
-    if (!this.scheme.createTrampoline || ops.trampoline) return;
+    if (!this.scheme.createTrampoline || ops.trampoline || ops.has(FTRACE_OPS_FL_DIRECT)) return; // a direct ops's trampoline is its direct_call
     const assist = this.symbols.has('ftrace_ops_assist_func') ? this.symbols.get('ftrace_ops_assist_func') : null;
     const callee = ops.needsAssist && assist !== null ? assist : func;
     const t = this.scheme.createTrampoline(ops, this.mirror.addrOf(ops)!, callee, this.allocator);
@@ -158,7 +158,7 @@ export class FtraceCore {
     for (const rec of this.records) {
       if (rec.count !== 1 || rec.state.call === null) continue;
       const unique = this.mirror.opsList.find((o) => opsTracesRecord(o, rec));
-      if (!unique || !this.scheme.createTrampoline) continue;
+      if (!unique || !this.scheme.createTrampoline || unique.has(FTRACE_OPS_FL_DIRECT)) continue;
       const t = this.trampolines.get(unique)?.addr ?? 0;
       if (t && rec.state.call === t) own++;
       else if (rec.state.call === caller) fallback++;

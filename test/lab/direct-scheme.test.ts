@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Lab } from '../../src/lab/index.js';
+import { dynamicCallCounts } from '../../src/workload/index.js';
 
 const ELF = () => new Uint8Array(readFileSync(join('test', 'fixtures', 'bin', 'calls.rv64imac.elf')));
 
@@ -67,7 +68,7 @@ describe('direct calls and the fentry/fexit trampoline', () => {
 
   it('per-call instruction cost: empty direct trampoline < fentry/fexit < function tracer through ftrace_caller', async () => {
     const cost = async (setup: (l: Lab) => Promise<unknown>): Promise<number> => {
-      const lab = await Lab.create({ elf: ELF(), scheme: 'direct' });
+      const lab = await Lab.create({ elf: ELF(), scheme: 'callops' }); // no per-ops trampolines: the tracer goes through ftrace_caller
       await setup(lab);
       const before = lab.retired;
       expect((await lab.run({ maxInsns: 1e8 })).exitCode).toBe(0);
@@ -93,5 +94,42 @@ describe('direct calls and the fentry/fexit trampoline', () => {
     expect(lab.heap.freedAt(att.trampoline)?.what).toContain('fentry/fexit trampoline');
     const r = await lab.run({ maxInsns: 1e8 });
     expect(r.exitCode).toBe(0);
+  });
+});
+
+describe('one lab moving a site between targets (direct scheme: per-ops trampolines, list func, direct calls)', () => {
+  it('own trampoline -> ftrace_caller + list func -> own trampoline -> direct -> list with call_direct_funcs -> own trampoline; exact each time', async () => {
+    const lab = await Lab.create({ harts: 1, scheme: 'direct', bufferSizeKb: 256, ram: 32 << 20, kernel: { functions: 60, seed: 5, runSample: true, nrCalls: 7 } });
+    const caller = lab.symbol('ftrace_caller');
+    const listOps = lab.symbol('ftrace_list_ops');
+    const a = await lab.ftrace.register({ filter: 'kfunc_*' });
+    const tramp = lab.ftrace.records().find((r) => r.count === 1 && r.state.call !== caller)!.state.call!;
+    const rec = lab.ftrace.records().find((r) => r.state.call === tramp && r.symbol.startsWith('kfunc_'))!;
+    const aAddr = lab.core.opsAddr(a.ops)!;
+    const states: unknown[] = [rec.state];
+    expect(rec.state).toEqual({ call: tramp, literal: aAddr }); // its own trampoline (the literal still names the ops)
+    const b = await lab.ftrace.register({ filter: rec.symbol });
+    states.push(rec.state);
+    expect(rec.state).toEqual({ call: caller, literal: listOps });
+    await lab.ftrace.unregister(b);
+    expect(rec.state).toEqual({ call: tramp, literal: aAddr });
+    await lab.ftrace.unregister(a);
+    const d = await lab.ftrace.register({ filter: rec.symbol, direct: 'ftrace_stub_direct_tramp' });
+    const stub = lab.symbol('ftrace_stub_direct_tramp');
+    expect(rec.state.call === stub || rec.state.call === caller).toBe(true);
+    expect(rec.state.literal).toBe(lab.core.opsAddr(d.ops));
+    const c = await lab.ftrace.register({ filter: 'kfunc_*' });
+    expect(rec.state).toEqual({ call: caller, literal: listOps }); // direct + tracer: list func, call_direct_funcs
+    await lab.ftrace.unregister(d);
+    const cTramp = lab.ftrace.records().find((r) => r.symbol === rec.symbol)!.state.call;
+    expect(cTramp).not.toBe(caller); // back on an own trampoline (c's)
+    expect(lab.ftrace.trampolineStats().trampolines).toBe(1);
+    const run = await lab.run();
+    expect(run.exitCode).toBe(0);
+    const k = lab.guest.image!.kernel;
+    const counts = dynamicCallCounts(k.graph);
+    const evs = lab.trace.drain();
+    for (const [i, f] of k.functions.entries()) expect(evs.filter((e) => e.symbol === f.name), f.name).toHaveLength(counts[i]!);
+    void states;
   });
 });

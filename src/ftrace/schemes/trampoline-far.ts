@@ -34,9 +34,9 @@ export class TrampolineFarScheme extends TrampolineScheme {
   override createTrampoline(ops: FtraceOps, opsAddr: number, func: number, alloc: GuestAllocator): OpsTrampoline | null {
     const near = super.createTrampoline(ops, opsAddr, func, alloc);
     if (near) return near;
-    const size = this.trampolineSize(opsAddr, func);
+    const size = this.window.sizeOf(opsAddr, func);
     const addr = alloc.alloc(size, 8, `trampoline of ${ops.name}`);
-    return { addr, size, data: { what: `trampoline of ${ops.name}`, addr, bytes: this.trampolineBytes(addr, opsAddr, func) } };
+    return { addr, size, data: { what: `trampoline of ${ops.name}`, addr, bytes: this.window.bytesAt(addr, opsAddr, func) } };
   }
 
   override makeCall(rec: DynFtrace, to: SiteState): SiteWrite[] {

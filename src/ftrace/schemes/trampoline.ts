@@ -56,6 +56,37 @@ export function opsTrampolineBytes(addr: number, opsAddr: number, func: number):
   return text.data.slice();
 }
 
+/** Per-ops trampolines in a window of the text: the allocation and the bytes (shared by the schemes that make them). */
+export class TrampolineWindow {
+  private size = 0;
+
+  constructor(
+    readonly lo: number,
+    readonly hi: number,
+  ) {}
+
+  /** A trampoline in the window, or null when the allocator has no room there. */
+  create(ops: FtraceOps, opsAddr: number, func: number, alloc: GuestAllocator): OpsTrampoline | null {
+    if (!alloc.allocIn) return null;
+    const size = this.sizeOf(opsAddr, func);
+    const addr = alloc.allocIn(this.lo, this.hi, size, 8, `trampoline of ${ops.name}`);
+    if (addr === null) return null;
+    return { addr, size, data: { what: `trampoline of ${ops.name}`, addr, bytes: this.bytesAt(addr, opsAddr, func) } };
+  }
+
+  /** Bytes of a trampoline (its size does not depend on where it goes: auipc pairs are fixed-size). */
+  sizeOf(opsAddr: number, func: number): number {
+    if (this.size === 0) this.size = opsTrampolineBytes(this.lo, opsAddr, func).length;
+    return this.size;
+  }
+
+  bytesAt(addr: number, opsAddr: number, func: number): Uint8Array {
+    const bytes = opsTrampolineBytes(addr, opsAddr, func);
+    if (bytes.length !== this.sizeOf(opsAddr, func)) throw new Error(`trampoline at 0x${addr.toString(16)} assembled to ${bytes.length} bytes`);
+    return bytes;
+  }
+}
+
 /**
  * Sites as the 6.16 list scheme (frozen auipc on ftrace_caller, one patchable jalr). An ops gets a trampoline in the
  * window after ftrace_caller when it registers; a site whose only ops has one calls it if the jalr reaches it (same
@@ -64,35 +95,16 @@ export function opsTrampolineBytes(addr: number, opsAddr: number, func: number):
 export class TrampolineScheme extends ListScheme {
   override readonly name: string = 'trampoline';
   override readonly requiredSymbols = TRAMPOLINE_SCHEME_SYMBOLS;
-  private readonly windowLo: number;
-  private readonly windowHi: number;
-  private size = 0;
+  protected readonly window: TrampolineWindow;
 
   constructor(symbols: RuntimeSymbols) {
     super(symbols);
     symbols.require(TRAMPOLINE_SCHEME_SYMBOLS, 'the trampoline scheme');
-    this.windowLo = symbols.get('ftrace_tramp_window');
-    this.windowHi = symbols.get('ftrace_tramp_window_end');
+    this.window = new TrampolineWindow(symbols.get('ftrace_tramp_window'), symbols.get('ftrace_tramp_window_end'));
   }
 
   createTrampoline(ops: FtraceOps, opsAddr: number, func: number, alloc: GuestAllocator): OpsTrampoline | null {
-    if (!alloc.allocIn) return null;
-    const size = this.trampolineSize(opsAddr, func);
-    const addr = alloc.allocIn(this.windowLo, this.windowHi, size, 8, `trampoline of ${ops.name}`);
-    if (addr === null) return null;
-    return { addr, size, data: { what: `trampoline of ${ops.name}`, addr, bytes: this.trampolineBytes(addr, opsAddr, func) } };
-  }
-
-  /** Bytes of a trampoline (its size does not depend on where it goes: auipc pairs are fixed-size). */
-  protected trampolineSize(opsAddr: number, func: number): number {
-    if (this.size === 0) this.size = opsTrampolineBytes(this.windowLo, opsAddr, func).length;
-    return this.size;
-  }
-
-  protected trampolineBytes(addr: number, opsAddr: number, func: number): Uint8Array {
-    const bytes = opsTrampolineBytes(addr, opsAddr, func);
-    if (bytes.length !== this.trampolineSize(opsAddr, func)) throw new Error(`trampoline at 0x${addr.toString(16)} assembled to ${bytes.length} bytes`);
-    return bytes;
+    return this.window.create(ops, opsAddr, func, alloc);
   }
 }
 
