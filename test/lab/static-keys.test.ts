@@ -115,3 +115,20 @@ describe('static keys in a GCC ELF (asm goto jump labels, the linker\'s __start_
     });
   }
 });
+
+describe('the static-key table of npm start', () => {
+  it('per call off 1 / on 7 instructions, and one row per protocol rewriting every site', async () => {
+    const { runStaticKeyBench, formatStaticKeyTable } = await import('../../src/lab/index.js');
+    const t = await runStaticKeyBench({ functions: 60, repeats: 1 });
+    expect(t.offInsns).toBe(1);
+    expect(t.onInsns).toBe(7);
+    expect(t.protocols.map((r) => r.protocol)).toEqual([...PROTOCOL_NAMES]);
+    for (const r of t.protocols) {
+      expect(r.sites).toBe(60);
+      expect(r.enableMs).toBeGreaterThanOrEqual(0);
+    }
+    const text = formatStaticKeyTable(t);
+    expect(text.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| protocol'))).toHaveLength(PROTOCOL_NAMES.length);
+    await expect(runStaticKeyBench({ functions: 0 })).rejects.toMatchObject({ code: 'LAB_BAD_OPTION' });
+  });
+});
