@@ -89,7 +89,7 @@ export async function replayCounterexample(file: ReplayFile): Promise<ReplayRepo
   let pending: { hart: number; pc: number } | null = null;
   const note = (e: TimelineEntry) => {
     timeline.push(e);
-    if (timeline.length > 400) timeline.splice(0, 200);
+    if (timeline.length > 4000) timeline.splice(0, 2000);
   };
   const describe = (lab: Lab, monitor: Monitor, hart: number, pc: number): string => {
     const seen = monitor.recent.findLast((r) => r.hart === hart && r.addr === pc);
@@ -136,6 +136,10 @@ export function formatReplay(r: ReplayReport): string {
   const lines: string[] = [];
   lines.push(`scenario ${f.scenario.name} (${f.scenario.scheme}, ${f.scenario.harts} harts), protocol ${protocolLabel(f.protocol)}, profile ${f.profile}, memory ${f.memory}`);
   lines.push(`schedule ${f.index} of a ${f.strategy} exploration (seed ${f.seed}), ${decodeSchedule(f.schedule).length} decisions`);
+  lines.push('');
+  const steps = r.timeline.filter((e) => e.who === 'host').slice(-25);
+  lines.push('the protocol steps before it (decision: step):');
+  for (const e of steps) lines.push(`  ${String(e.decision).padStart(6)}: host  : ${e.text}`);
   lines.push('');
   lines.push('last events, in order (decision: who: what):');
   for (const e of r.timeline.slice(-40)) lines.push(`  ${String(e.decision).padStart(6)}: ${e.who === 'host' ? 'host  ' : `hart ${e.who}`}: ${e.text}`);

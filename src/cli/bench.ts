@@ -1,13 +1,14 @@
-// `ftrace-lab bench`: the ftrace-ops sample sweep (overhead per traced call vs relevant/irrelevant ops, both schemes).
+// `ftrace-lab bench`: the ftrace-ops sample sweep (overhead per traced call vs relevant/irrelevant ops, every call-site scheme).
 import { join } from 'node:path';
 import { runOverheadSweep, PUBLISHED_ROWS, type SweepRow } from '../lab/overhead-sweep.js';
 import { sweepChartSvg } from '../lab/sweep-chart.js';
 import { formatSweepTable, sweepJson, sweepLegend } from '../lab/sweep-report.js';
 import type { LabScheme } from '../lab/options.js';
+import { SCHEME_NAMES, schemeDescriptors } from '../ftrace/schemes/registry.js';
 import { ArgCursor, parseChoice, parseIntArg, VerbUsageError } from './verb-args.js';
 import { ensureOutputDir, setDebug, verbMain, writeOutputFile } from './verb-main.js';
 
-export const BENCH_USAGE = `usage: ftrace-lab bench [--calls N] [--relevant N] [--irrelevant N] [--save-regs] [--scheme list|callops|both]
+export const BENCH_USAGE = `usage: ftrace-lab bench [--calls N] [--relevant N] [--irrelevant N] [--save-regs] [--scheme NAME|both|all]
                        [--repeats N] [--out DIR] [--no-files] [--json]
 
 Mirrors samples/ftrace/ftrace-ops.c on the emulated machine: registers N empty-callback ops filtered on
@@ -19,8 +20,8 @@ such a row says "within noise", and a row whose spread exceeds its overhead is f
   --calls N         nr_function_calls, 1 to 1e9 (default 100000)
   --relevant N      only this row (with --irrelevant; 0 to 10000; default: the published sweep)
   --irrelevant N    0 to 10000
-  --save-regs       FTRACE_OPS_FL_SAVE_REGS on every ops (ftrace_regs_caller)
-  --scheme S        list, callops or both (default both)
+  --save-regs       FTRACE_OPS_FL_SAVE_REGS on every ops (ftrace_regs_caller; only schemes that have one: ${schemeDescriptors().filter((d) => d.regsCaller).map((d) => d.name).join(', ')})
+  --scheme S        ${SCHEME_NAMES.join(', ')}, both (list and callops) or all (default: all; with --save-regs all that have ftrace_regs_caller)
   --repeats N       interleaved host-time samples per row, 1 to 1000 (default 5)
   --out DIR         where results.json and overhead.svg go (default bench-out/)
   --no-files        write nothing
@@ -37,7 +38,7 @@ export interface BenchArgs {
 }
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs | 'help' {
-  const a: BenchArgs = { calls: 100_000, rows: [...PUBLISHED_ROWS], saveRegs: false, schemes: ['list', 'callops'], repeats: 5, out: 'bench-out', json: false };
+  const a: BenchArgs = { calls: 100_000, rows: [...PUBLISHED_ROWS], saveRegs: false, schemes: [], repeats: 5, out: 'bench-out', json: false };
   let rel: number | undefined;
   let irrel: number | undefined;
   const c = new ArgCursor(argv);
@@ -49,8 +50,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | 'help' {
     else if (w === '--irrelevant') irrel = parseIntArg(c.value(w), w, 0, 10_000);
     else if (w === '--save-regs') a.saveRegs = true;
     else if (w === '--scheme') {
-      const s = parseChoice(c.value(w), w, ['list', 'callops', 'both'] as const);
-      a.schemes = s === 'both' ? ['list', 'callops'] : [s];
+      const s = parseChoice(c.value(w), w, [...SCHEME_NAMES, 'both', 'all'] as const);
+      a.schemes = s === 'both' ? ['list', 'callops'] : s === 'all' ? [...SCHEME_NAMES] : [s];
     } else if (w === '--repeats') a.repeats = parseIntArg(c.value(w), w, 1, 1000);
     else if (w === '--out') a.out = c.value(w);
     else if (w === '--no-files') a.out = null;
@@ -58,7 +59,13 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | 'help' {
     else throw new VerbUsageError(`unknown argument '${w}'`);
   }
   if (rel !== undefined || irrel !== undefined) a.rows = [[rel ?? 1, irrel ?? 0]];
+  if (a.schemes.length === 0) a.schemes = defaultSweepSchemes(a.saveRegs);
   return a;
+}
+
+/** The schemes a sweep covers when --scheme is not given: every registered one (with --save-regs, those with a regs caller). */
+export function defaultSweepSchemes(saveRegs: boolean): LabScheme[] {
+  return schemeDescriptors().filter((d) => !saveRegs || d.regsCaller).map((d) => d.name);
 }
 
 /** The progress line of a sweep: a bar, rows done, the row just measured, and the time so far. */

@@ -6,6 +6,7 @@ import type { LabMode, LabOptions, LabScheme } from '../lab/options.js';
 import { formatPlan } from '../lab/plan-format.js';
 import { formatStep } from '../patch/steps.js';
 import { PROTOCOL_NAMES, type ProtocolName } from '../patch/protocols/index.js';
+import { SCHEME_NAMES, schemeDescriptor } from '../ftrace/schemes/registry.js';
 import type { RunResult } from '../machine/machine.js';
 import { formatTraceHeader, formatTraceLine } from '../tracefs/trace-format.js';
 import { traceUserMain } from './trace-user.js';
@@ -23,11 +24,11 @@ import { guestWrite, readInputFile, say, setDebug, verbMain } from './verb-main.
 
 export const TRACE_USAGE = `usage: ftrace-lab trace (prog.elf | --kernel N) [-l GLOB]... [-n GLOB]... [-p TRACER | --tracer TRACER]
                        [-g GLOB]... [--graph-notrace GLOB]... [--max-graph-depth N] [-O OPTION]...
-                       [--harts N] [--mode deterministic|parallel] [--scheme list|callops] [--seed N]
+                       [--harts N] [--mode deterministic|parallel] [--scheme NAME] [--seed N]
                        [--protocol NAME] [--enable-at N] [--sample-calls N] [--buffer-kb N] [--dry-run]
                        [--max-insns N] [--clock-hz N] [--trace-clock local|insns]
                        [--output FILE] [--format text|json|perfetto] [--livepatch OLD=NEW]...
-       ftrace-lab trace --user [-l GLOB]... [-n GLOB]... [--scheme list|callops] [--buffer-kb N]
+       ftrace-lab trace --user [-l GLOB]... [-n GLOB]... [--scheme NAME] [--buffer-kb N]
                        [--max-insns N] [--clock-hz N] [--trace-clock local|insns] prog [args...]
 
 Runs the program to its end with a tracer on and prints the trace in the kernel's format: the function tracer's
@@ -64,9 +65,10 @@ durations); the hart is the CPU. Times come from each hart's own clock: its reti
                     retired N instructions in all (default: before the first instruction)
   --harts N         harts, 1 to 32 (default 1)
   --mode M          deterministic (default) or parallel
-  --scheme S        call-site scheme: callops (default) or list
+  --scheme S        call-site scheme: ${SCHEME_NAMES.join(', ')} (default callops)
   --seed N          deterministic scheduler seed, 0 to 4294967295 (default 0; deterministic mode only)
-  --protocol NAME   patch protocol for updates while harts run: ${PROTOCOL_NAMES.join(', ')} (default atomic);
+  --protocol NAME   patch protocol for updates while harts run: ${PROTOCOL_NAMES.join(', ')} (default: the
+                    scheme's own: atomic for the 6.16 sites, stop-machine for riscv-legacy);
                     with --dry-run the steps it would take are printed after the plan
   --sample-calls N  synthetic kernel: calls of tracee_relevant by the sample driver (default 10)
   --passes N        synthetic kernel: every hart runs it N times in a loop (the live-patching workload, with a
@@ -113,6 +115,7 @@ export function parseTraceArgs(argv: readonly string[]): TraceArgs | 'help' {
   const c = new ArgCursor(argv);
   let bufferKbGiven = false;
   let seedGiven = false;
+  let protocolGiven = false;
   for (let w = c.next(); w !== undefined; w = c.next()) {
     if (a.user && a.file !== undefined) a.user.args.push(w); // everything after the program belongs to it
     else if (w === '-h' || w === '--help') return 'help';
@@ -139,12 +142,15 @@ export function parseTraceArgs(argv: readonly string[]): TraceArgs | 'help' {
     }
     else if (w === '--harts') a.harts = parseIntArg(c.value(w), w, 1, 32);
     else if (w === '--mode') a.mode = parseChoice(c.value(w), w, ['deterministic', 'parallel'] as const);
-    else if (w === '--scheme') a.scheme = parseChoice(c.value(w), w, ['list', 'callops'] as const);
+    else if (w === '--scheme') a.scheme = parseChoice(c.value(w), w, SCHEME_NAMES);
     else if (w === '--seed') {
       a.seed = parseIntArg(c.value(w), w, 0, 0xffffffff);
       seedGiven = true;
     }
-    else if (w === '--protocol') a.protocol = parseChoice(c.value(w), w, PROTOCOL_NAMES);
+    else if (w === '--protocol') {
+      a.protocol = parseChoice(c.value(w), w, PROTOCOL_NAMES);
+      protocolGiven = true;
+    }
     else if (w === '--sample-calls') a.sampleCalls = parseIntArg(c.value(w), w, 0, 1e9);
     else if (w === '--buffer-kb') {
       a.bufferKb = parseIntArg(c.value(w), w, 1, 65536);
@@ -156,6 +162,7 @@ export function parseTraceArgs(argv: readonly string[]): TraceArgs | 'help' {
     else if (a.file === undefined) a.file = w;
     else throw new VerbUsageError(`unexpected argument '${w}'`);
   }
+  if (!protocolGiven) a.protocol = schemeDescriptor(a.scheme).protocol;
   if ((a.file === undefined) === (a.kernel === undefined)) throw new VerbUsageError('give either an ELF file or --kernel N');
   if (a.mode === 'parallel' && seedGiven) throw new VerbUsageError('--seed only applies to --mode deterministic (parallel harts are scheduled by the host OS)');
   if (a.passes !== undefined && a.kernel === undefined) throw new VerbUsageError('--passes applies to --kernel N');

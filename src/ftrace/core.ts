@@ -3,6 +3,7 @@ import { FtraceError } from './errors.js';
 import { applyFilterIp, applyFilterPatterns } from './filter.js';
 import {
   FTRACE_OPS_FL_DELETED,
+  FTRACE_OPS_FL_DIRECT,
   FTRACE_OPS_FL_ENABLED,
   FTRACE_OPS_FL_INITIALIZED,
   FTRACE_OPS_FL_IPMODIFY,
@@ -48,11 +49,17 @@ export class FtraceCore {
   private readonly mirror: GuestMirror;
   private readonly funcs = new Map<FtraceOps, number>();
   private global: GlobalFunction;
+  private readonly allocator: FtraceCoreOptions['allocator'];
+  /** Per-ops trampolines the scheme made (ops->trampoline with FTRACE_OPS_FL_ALLOC_TRAMP). */
+  private readonly trampolines = new Map<FtraceOps, { addr: number; size: number }>();
+  /** Registrations that wanted a trampoline but found no room in the window. */
+  private trampolineWindowFull = 0;
   private last: PatchPlan = emptyPlan();
 
   constructor(opts: FtraceCoreOptions) {
     this.records = opts.records;
     this.scheme = opts.scheme;
+    this.allocator = opts.allocator;
     this.symbols = opts.symbols instanceof RuntimeSymbols ? opts.symbols : new RuntimeSymbols(opts.symbols);
     this.symbols.require(CORE_SYMBOLS, 'the ftrace core');
     this.symbols.require(this.scheme.requiredSymbols, `the ${this.scheme.name} scheme`);
@@ -94,6 +101,7 @@ export class FtraceCore {
   register(ops: FtraceOps): PatchPlan {
     if (this.isRegistered(ops)) throw new FtraceError('FTRACE_BUSY', `ops ${ops.name} is already registered`);
     if (ops.has(FTRACE_OPS_FL_DELETED)) throw new FtraceError('FTRACE_BAD_OPS', `ops ${ops.name} was deleted`);
+    if (ops.has(FTRACE_OPS_FL_DIRECT)) this.checkDirect(ops);
     const func = typeof ops.func === 'string' ? this.symbols.get(ops.func) : ops.func;
     const regs = this.symbols.has('ftrace_regs_caller');
     if (ops.has(FTRACE_OPS_FL_SAVE_REGS) && !regs) {
@@ -105,6 +113,7 @@ export class FtraceCore {
     const plan = emptyPlan();
     this.mirror.link(plan, ops, func);
     this.funcs.set(ops, func);
+    this.updateTrampoline(plan, ops, func);
     ops.flags |= FTRACE_OPS_FL_ENABLED | FTRACE_OPS_FL_INITIALIZED;
     const touched = this.hashRecUpdate(1, ops.filterHash, ops.notraceHash);
     return this.finish(plan, touched);
@@ -116,9 +125,45 @@ export class FtraceCore {
     const plan = emptyPlan();
     this.mirror.unlink(plan, ops);
     this.funcs.delete(ops);
+    const tramp = this.trampolines.get(ops);
+    if (tramp) {
+      // ftrace_shutdown -> ftrace_trampoline_free after synchronize_rcu_tasks: the plan's frees wait for the grace period
+      plan.frees.push({ what: `trampoline of ${ops.name}`, addr: tramp.addr, size: tramp.size });
+      this.trampolines.delete(ops);
+    }
     ops.flags &= ~FTRACE_OPS_FL_ENABLED;
     const touched = this.hashRecUpdate(-1, ops.filterHash, ops.notraceHash);
     return this.finish(plan, touched);
+  }
+
+  /** ftrace_update_trampoline: let the scheme build the ops's own trampoline (ftrace_ops_get_func: the assist func if needed). */
+  private updateTrampoline(plan: PatchPlan, ops: FtraceOps, func: number): void {
+    if (!this.scheme.createTrampoline || ops.trampoline || ops.has(FTRACE_OPS_FL_DIRECT)) return; // a direct ops's trampoline is its direct_call
+    const assist = this.symbols.has('ftrace_ops_assist_func') ? this.symbols.get('ftrace_ops_assist_func') : null;
+    const callee = ops.needsAssist && assist !== null ? assist : func;
+    const t = this.scheme.createTrampoline(ops, this.mirror.addrOf(ops)!, callee, this.allocator);
+    if (!t) {
+      this.trampolineWindowFull++;
+      return;
+    }
+    plan.data.push(t.data);
+    this.trampolines.set(ops, { addr: t.addr, size: t.size });
+  }
+
+  /** Per-ops trampolines: how many exist, how many registrations found the window full, and which sites use their own. */
+  trampolineStats(): { trampolines: number; windowFull: number; sitesOwn: number; sitesFallback: number } {
+    const caller = this.symbols.get('ftrace_caller');
+    let own = 0;
+    let fallback = 0;
+    for (const rec of this.records) {
+      if (rec.count !== 1 || rec.state.call === null) continue;
+      const unique = this.mirror.opsList.find((o) => opsTracesRecord(o, rec));
+      if (!unique || !this.scheme.createTrampoline || unique.has(FTRACE_OPS_FL_DIRECT)) continue;
+      const t = this.trampolines.get(unique)?.addr ?? 0;
+      if (t && rec.state.call === t) own++;
+      else if (rec.state.call === caller) fallback++;
+    }
+    return { trampolines: this.trampolines.size, windowFull: this.trampolineWindowFull, sitesOwn: own, sitesFallback: fallback };
   }
 
   /** ftrace_set_filter: patterns as written to set_ftrace_filter ('!' removes); `reset` starts from an empty filter. */
@@ -172,6 +217,24 @@ export class FtraceCore {
     return touched;
   }
 
+  /**
+   * register_ftrace_direct: the runtime must have the direct-call exits (riscv: CALL_OPS), the ops a direct_call, and no
+   * function may get two direct trampolines (-EBUSY).
+   */
+  private checkDirect(ops: FtraceOps): void {
+    if (!this.symbols.has('ftrace_caller_direct')) {
+      throw new FtraceError('FTRACE_BAD_OPS', `ops ${ops.name} is a direct call, but the ${this.scheme.name} runtime has no DYNAMIC_FTRACE_WITH_DIRECT_CALLS (riscv: only with CALL_OPS)`);
+    }
+    if (!ops.directCall) throw new FtraceError('FTRACE_BAD_OPS', `direct ops ${ops.name} has no direct_call address`);
+    const others = this.mirror.opsList.filter((o) => o !== ops && o.has(FTRACE_OPS_FL_DIRECT));
+    if (!others.length) return;
+    for (const rec of this.records) {
+      if (!hashContainsIp(ops.filterHash, ops.notraceHash, rec.ip)) continue;
+      const other = others.find((o) => opsTracesRecord(o, rec));
+      if (other) throw new FtraceError('FTRACE_BUSY', `${rec.symbol} already has the direct trampoline of ${other.name}`);
+    }
+  }
+
   /** IPMODIFY: at most one ops that may change the ip per function (-EBUSY otherwise). */
   private checkIpmodify(ops: FtraceOps, filter: FtraceHash, notrace: FtraceHash): void {
     if (!ops.has(FTRACE_OPS_FL_IPMODIFY)) return;
@@ -196,6 +259,7 @@ export class FtraceCore {
       nopOps: s.has('ftrace_nop_ops') ? s.get('ftrace_nop_ops') : null,
       listOps: s.has('ftrace_list_ops') ? s.get('ftrace_list_ops') : null,
       opsAddr: (o) => this.mirror.addrOf(o)!,
+      trampolineOf: (o) => this.trampolines.get(o)?.addr ?? o.trampoline,
     };
   }
 

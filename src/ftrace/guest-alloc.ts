@@ -6,6 +6,8 @@ export interface GuestAllocator {
   alloc(size: number, align: number, what: string): number;
   /** Give back a block `alloc` returned. Callers free only what no hart can still reach (after a grace period). */
   free(addr: number): void;
+  /** A block inside a region added with `addRegion` (e.g. the trampoline window next to ftrace_caller), or null when full. */
+  allocIn?(lo: number, hi: number, size: number, align: number, what: string): number | null;
 }
 
 /**
@@ -39,6 +41,8 @@ export class GuestHeap implements GuestAllocator {
   private readonly freed: FreedBlock[] = [];
   private usedBytes = 0;
   private peakBytes = 0;
+  /** Regions added with addRegion: only allocIn hands them out. */
+  private readonly reserved: Block[] = [];
 
   constructor(
     readonly base: number,
@@ -64,13 +68,39 @@ export class GuestHeap implements GuestAllocator {
     return this.live.size;
   }
 
+  /** Add [base, limit) (outside the heap, e.g. a window in the text) that only allocIn hands out. */
+  addRegion(base: number, limit: number): void {
+    if (!(limit > base) || (base < this.limit && limit > this.base) || this.reserved.some((r) => base < r.addr + r.size && limit > r.addr)) {
+      throw new FtraceError('FTRACE_NO_MEMORY', `bad guest memory region ${hexAddr(base)}..${hexAddr(limit)}`);
+    }
+    this.reserved.push({ addr: base, size: limit - base });
+    this.insertFree({ addr: base, size: limit - base });
+  }
+
   alloc(size: number, align: number, what: string): number {
+    const at = this.take(size, align, what, this.base, this.limit);
+    if (at !== null) return at;
+    throw new FtraceError(
+      'FTRACE_NO_MEMORY',
+      `no guest memory for ${what} (${size} bytes; ${this.usedBytes} of ${this.limit - this.base} heap bytes in ${this.live.size} live blocks)`,
+    );
+  }
+
+  allocIn(lo: number, hi: number, size: number, align: number, what: string): number | null {
+    if (!this.reserved.some((r) => lo >= r.addr && hi <= r.addr + r.size)) {
+      throw new FtraceError('FTRACE_NO_MEMORY', `${hexAddr(lo)}..${hexAddr(hi)} is not inside a region added with addRegion`);
+    }
+    return this.take(size, align, what, lo, hi);
+  }
+
+  /** First fit of [at, at + size) inside [lo, hi), or null. */
+  private take(size: number, align: number, what: string, lo: number, hi: number): number | null {
     if (!Number.isSafeInteger(size) || size <= 0) throw new FtraceError('FTRACE_NO_MEMORY', `bad allocation size ${size} for ${what}`);
     for (let i = 0; i < this.freeList.length; i++) {
       const b = this.freeList[i]!;
-      const at = Math.ceil(b.addr / align) * align;
+      const at = Math.ceil(Math.max(b.addr, lo) / align) * align;
       const end = at + size;
-      if (end > b.addr + b.size) continue;
+      if (end > b.addr + b.size || end > hi) continue;
       // split: [b.addr, at) stays free (padding), [at, end) is taken, [end, b.end) stays free
       const tail = { addr: end, size: b.addr + b.size - end };
       const head = { addr: b.addr, size: at - b.addr };
@@ -81,10 +111,7 @@ export class GuestHeap implements GuestAllocator {
       this.peakBytes = Math.max(this.peakBytes, this.usedBytes);
       return at;
     }
-    throw new FtraceError(
-      'FTRACE_NO_MEMORY',
-      `no guest memory for ${what} (${size} bytes; ${this.usedBytes} of ${this.limit - this.base} heap bytes in ${this.live.size} live blocks)`,
-    );
+    return null;
   }
 
   free(addr: number): void {

@@ -37,4 +37,7 @@ export {
 export { RuntimeSymbols, CORE_SYMBOLS, type GuestRuntimeSymbols } from './runtime-symbols.js';
 export { GuestHeap, POISON_BYTE, type FreedBlock, type GuestAllocator } from './guest-alloc.js';
 export * from './guest-layout.js';
-export { createScheme, SCHEME_NAMES, ListScheme, CallOpsScheme, type CallSiteScheme } from './schemes/index.js';
+export {
+  createScheme, SCHEME_NAMES, ListScheme, CallOpsScheme, RiscvLegacyScheme, schemeDescriptor, schemeDescriptors, schemeSummary,
+  isSchemeName, stage1Word, stage2Addr, type CallSiteScheme, type SchemeDescriptor, type SchemeName,
+} from './schemes/index.js';

@@ -51,6 +51,8 @@ export interface RecordUpdateContext {
   readonly listOps: number | null;
   /** Guest address of a registered ops' struct. */
   opsAddr(ops: FtraceOps): number;
+  /** ops->trampoline: the ops's own trampoline (given, or made by the scheme), 0 when it has none. */
+  trampolineOf(ops: FtraceOps): number;
 }
 
 /** The count half of __ftrace_hash_rec_update for one record: add or drop one reference. */
@@ -76,7 +78,7 @@ export function updateWantedFlags(rec: DynFtrace, ctx: RecordUpdateContext): voi
     if (tracing.some((o) => o.has(FTRACE_OPS_FL_IPMODIFY))) flags |= FTRACE_FL_IPMODIFY;
     if (count === 1) {
       const u = tracing[0]!;
-      if (u.trampoline) flags |= FTRACE_FL_TRAMP;
+      if (ctx.trampolineOf(u)) flags |= FTRACE_FL_TRAMP;
       if (u.has(FTRACE_OPS_FL_DIRECT) && u.directCall) flags |= FTRACE_FL_DIRECT;
       if (ctx.scheme.callOps && !u.needsAssist) flags |= FTRACE_FL_CALL_OPS;
     }
@@ -89,7 +91,7 @@ export function getAddrNew(rec: DynFtrace, ctx: RecordUpdateContext): number {
   const unique = ftraceRecCount(rec.flags) === 1 ? findUniqueOps(ctx.enabled, rec) : null;
   let addr = ctx.ftraceCaller;
   if (rec.flags & FTRACE_FL_DIRECT && unique) addr = unique.directCall;
-  else if (rec.flags & FTRACE_FL_TRAMP && unique) addr = unique.trampoline;
+  else if (rec.flags & FTRACE_FL_TRAMP && unique) addr = ctx.trampolineOf(unique);
   else if (rec.flags & FTRACE_FL_REGS && ctx.regsCaller !== null) addr = ctx.regsCaller;
   return ctx.scheme.canReach(rec, addr) ? addr : ctx.ftraceCaller;
 }

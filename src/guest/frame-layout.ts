@@ -1,20 +1,19 @@
-// Stack frames ftrace_caller builds: struct ftrace_regs (args-only) and, for ftrace_regs_caller, a full pt_regs behind it.
+// Stack frames the trampolines build: Linux 6.16's struct ftrace_regs (riscv __arch_ftrace_regs) and the pre-6.16 pt_regs frame.
 //
-// struct ftrace_regs (FREGS_SIZE bytes, sp-relative, 16-aligned), as SAVE_ABI_REGS in mcount-dyn.S:
-//   +0 epc (t0 at entry = func+8; the trampoline resumes at fregs->epc, so a callback may redirect)
-//   +8 ra (parent return address)  +16 s0  +24 t1 (direct trampoline: nonzero = exit through it)
-//   +32..+88 a0..a7  +96 sp (the traced function's sp)
-//   +104 regs: address of the full pt_regs (ftrace_get_regs), 0 when only the ABI registers were saved
-// ftrace_regs_caller puts a pt_regs block right after (PT_REGS_SIZE bytes): +0 epc, +8*i = x_i for i = 1..31,
-// +256 status, +264 badaddr, +272 cause, +280 orig_a0. Callbacks change the ABI registers through the ftrace_regs
-// part (restored from there); the other GPRs are restored from the pt_regs block.
+// 6.16 (arch/riscv/include/asm/ftrace.h struct __arch_ftrace_regs, filled by SAVE_ABI_REGS in mcount-dyn.S; GCC build,
+// so no t2-t6 slots): +0 epc (t0 at entry = func+8; ftrace_caller resumes at fregs->epc, so a callback may redirect),
+// +8 ra (parent return address), +16 sp (the traced function's sp), +24 s0 (saved only with
+// HAVE_FUNCTION_GRAPH_FP_TEST), +32 t1 (direct trampoline: nonzero = exit through it), +40..+96 a0..a7.
+// FREGS_SIZE_ON_STACK = ALIGN(13 * 8, 16) = 112.
+// Pre-6.16 (mcount-dyn.S before 881dadf0792c): the trampolines build a pt_regs (PT_SIZE_ON_STACK bytes): +0 epc,
+// +8*i = x_i for i = 1..31, +256 status, +264 badaddr, +272 cause, +280 orig_a0; ftrace_caller fills epc, ra and
+// a0..a7 only, ftrace_regs_caller all 31 GPRs.
 export const FREGS_EPC = 0;
 export const FREGS_RA = 8;
-export const FREGS_S0 = 16;
-export const FREGS_T1 = 24;
-export const FREGS_A0 = 32;
-export const FREGS_SP = 96;
-export const FREGS_REGS = 104;
+export const FREGS_SP = 16;
+export const FREGS_S0 = 24;
+export const FREGS_T1 = 32;
+export const FREGS_A0 = 40;
 export const FREGS_SIZE = 112;
 
 export const PT_REGS_EPC = 0;

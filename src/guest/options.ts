@@ -2,15 +2,17 @@
 import { MAX_HARTS } from '../machine/layout.js';
 import { GuestRuntimeError } from './errors.js';
 import { ringBufferEvents } from './ring-buffer-layout.js';
+import { isSchemeName, SCHEME_NAMES, type SchemeName } from '../ftrace/schemes/registry.js';
 
-export type GuestScheme = 'list' | 'callops';
+/** A call-site scheme of the registry (src/ftrace/schemes/registry.ts). */
+export type GuestScheme = SchemeName;
 /** 'tp': tp holds the per-CPU block (bare metal, set by _start); 'symbol': one hart, reached by `la ftrace_percpu` (U-mode). */
 export type PercpuAccess = 'tp' | 'symbol';
 
 export interface GuestRuntimeOptions {
   /** Harts the runtime sets up (extra harts park forever). */
   readonly harts: number;
-  /** 'list': ftrace_caller calls ftrace_call_dest with function_trace_op; 'callops': op = the literal at func-8. */
+  /** The call-site scheme whose trampolines the runtime carries (a name of the scheme registry). */
   readonly scheme: GuestScheme;
   /** Per-hart ring buffer size, like tracefs buffer_size_kb (default 1024 = 1 MiB per hart). */
   readonly bufferSizeKb?: number;
@@ -22,7 +24,10 @@ export interface GuestRuntimeOptions {
   readonly mainSymbol?: string;
   /** Symbol the other harts call with a0 = hart id (default: none, they park in wfi). */
   readonly secondarySymbol?: string;
-  /** DYNAMIC_FTRACE_WITH_DIRECT_CALLS paths in ftrace_caller (ops->direct_call fast path, fregs->t1 exit). Default true. */
+  /**
+   * DYNAMIC_FTRACE_WITH_DIRECT_CALLS paths in ftrace_caller (ops->direct_call fast path, fregs->t1 exit), for schemes
+   * that have them (riscv 6.16 selects direct calls only with CALL_OPS). Default true.
+   */
   readonly directCalls?: boolean;
   /**
    * How runtime code finds the per-CPU block (default 'tp'). 'symbol' (harts must be 1) leaves `tp` alone and emits no
@@ -59,7 +64,7 @@ function intIn(v: number, lo: number, hi: number, what: string): number {
 export function resolveGuestOptions(opts: GuestRuntimeOptions): ResolvedGuestOptions {
   if (typeof opts !== 'object' || opts === null) bad('guest runtime options must be an object');
   const harts = intIn(opts.harts, 1, MAX_HARTS, 'harts');
-  if (opts.scheme !== 'list' && opts.scheme !== 'callops') bad(`scheme must be 'list' or 'callops', got '${String(opts.scheme)}'`);
+  if (!isSchemeName(opts.scheme)) bad(`scheme must be one of ${SCHEME_NAMES.join(', ')}, got '${String(opts.scheme)}'`);
   const bufferSizeKb = intIn(opts.bufferSizeKb ?? 1024, 1, 64 * 1024, 'bufferSizeKb');
   const stackSize = intIn(opts.stackSize ?? 16 * 1024, 1024, 16 * 1024 * 1024, 'stackSize');
   if (stackSize % 16 !== 0) bad(`stackSize must be a multiple of 16, got ${stackSize}`);

@@ -2,7 +2,7 @@
 import { equatesSource } from './asm/equates.js';
 import { bootSource } from './asm/boot.js';
 import { dataSource } from './asm/data.js';
-import { trampolinesSource } from './asm/ftrace-caller.js';
+import { schemeDescriptor } from '../ftrace/schemes/registry.js';
 import { assistFuncSource, ftraceOpsTestSource, listFuncSource, stubsSource } from './asm/list-func.js';
 import { countTracerSource, functionTracerSource } from './asm/tracers.js';
 import { fgraphSource } from './asm/fgraph.js';
@@ -19,14 +19,15 @@ import { resolveGuestOptions, type GuestRuntimeOptions } from './options.js';
  */
 export function buildGuestRuntime(opts: GuestRuntimeOptions): string {
   const o = resolveGuestOptions(opts);
+  const scheme = schemeDescriptor(o.scheme);
   return [
     `# ftrace-lab guest runtime: scheme=${o.scheme} harts=${o.harts} buffer_size_kb=${o.bufferSizeKb} (${o.ringEvents} events/hart)`,
     equatesSource(),
     `\t.text`,
     o.percpu === 'tp' ? bootSource(o) : '',
-    trampolinesSource(o),
+    scheme.guestSource(o),
     stubsSource(),
-    listFuncSource(o.percpu),
+    listFuncSource(o.percpu, scheme.listFuncRegs),
     ftraceOpsTestSource(),
     assistFuncSource(o.percpu),
     functionTracerSource(o.percpu),

@@ -5,7 +5,7 @@ import type { PercpuAccess } from './options.js';
 
 /** Code symbols the runtime defines. */
 export const RUNTIME_CODE_SYMBOLS = [
-  'ftrace_caller', 'ftrace_regs_caller', 'ftrace_stub', 'ftrace_ops_nop_func', 'ftrace_ops_list_func',
+  'ftrace_caller', 'ftrace_stub', 'ftrace_ops_nop_func', 'ops_func_nop', 'ftrace_ops_list_func',
   'ftrace_ops_test', 'ftrace_ops_assist_func', 'function_tracer_func', 'count_tracer_func',
   '_start', 'guest_exit', 'guest_trap_vector', 'guest_putc', 'guest_puts', 'guest_puthex',
   'guest_idle', 'guest_trap_return', 'guest_unexpected_trap', 'ipi_handler', 'multi_cpu_stop', 'text_poke_bp_handler',
@@ -25,8 +25,13 @@ export const RUNTIME_BOOT_SYMBOLS: readonly string[] = [
   'stop_machine_data', 'text_poke_array',
 ];
 
-/** Present only when built with directCalls (the default). */
-export const RUNTIME_DIRECT_SYMBOLS = ['ftrace_caller_direct', 'ftrace_stub_direct_tramp'] as const;
+/** Present only when built with directCalls (the default) and a scheme that has them. */
+export const RUNTIME_DIRECT_SYMBOLS = ['ftrace_caller_direct', 'ftrace_stub_direct_tramp', 'call_direct_funcs'] as const;
+
+/** Present only with some schemes: the direct-call exits, the pre-6.16 regs caller and its patched calls, the scheme's own code. */
+export const RUNTIME_SCHEME_SYMBOLS: readonly string[] = [
+  ...RUNTIME_DIRECT_SYMBOLS, 'ftrace_regs_caller', 'ftrace_call', 'ftrace_regs_call', 'ftrace_tramp_window', 'ftrace_tramp_window_end', 'ftrace_hotpatch_stage3',
+];
 
 /** function_graph's symbols (asm/fgraph.ts), added when present. */
 export const RUNTIME_FGRAPH_SYMBOLS = [
@@ -56,7 +61,7 @@ export function guestRuntimeSymbols(
     else out[name] = v;
   }
   if (missing.length) throw new GuestRuntimeError('GUEST_MISSING_SYMBOL', `program lacks guest runtime symbols: ${missing.join(', ')}`);
-  for (const name of [...RUNTIME_DIRECT_SYMBOLS, ...RUNTIME_FGRAPH_SYMBOLS]) {
+  for (const name of [...RUNTIME_SCHEME_SYMBOLS, ...RUNTIME_FGRAPH_SYMBOLS]) {
     const v = byName.get(name);
     if (v !== undefined) out[name] = v;
   }

@@ -1,7 +1,8 @@
 // An ELF guest: its segments as linked, the guest runtime assembled above its highest segment, sites from __patchable_function_entries.
 import { parseElf } from '../elf/reader.js';
 import { functionEntriesFromSymbols } from '../ftrace/init.js';
-import { SITE_LAYOUTS } from '../ftrace/site-layout.js';
+import { schemeDescriptor } from '../ftrace/schemes/registry.js';
+import { elfSiteLayout, measurePatchableArea } from './elf-site-layout.js';
 import { buildGuestRuntime } from '../guest/runtime.js';
 import { guestRuntimeSymbols } from '../guest/symbols.js';
 import { assemble, type AssembledProgram } from '../isa/index.js';
@@ -34,7 +35,8 @@ function assembleRuntime(source: string, base: number): AssembledProgram {
 /**
  * Boot order per hart: the runtime's _start (tp = per-hart block for the tracers, ring buffer set up), then a jump to
  * the ELF's entry, which runs as usual (its own stack, trap vector, exit through its own tohost). The ELF must leave
- * `tp` alone. Layout follows e_flags: RVC -> 'rvc-8,4', else 'norvc-4,2' (GCC -fpatchable-function-entry=8,4 / 4,2).
+ * `tp` alone. The site layout is read from the ELF (NOP width from e_flags, NOP bytes before and at the entries); an
+ * area too small for the scheme's site is refused with FTRACE_BAD_LAYOUT naming the -fpatchable-function-entry it needs.
  */
 export function bootElfGuest(o: ResolvedLabOptions, bytes: Uint8Array, opts: LabOptions = {}): BootedGuest {
   const elf = parseElf(bytes);
@@ -42,7 +44,7 @@ export function bootElfGuest(o: ResolvedLabOptions, bytes: Uint8Array, opts: Lab
     throw new LabError('LAB_BAD_ELF', 'the ELF has no __patchable_function_entries (build with -fpatchable-function-entry=8,4)');
   }
   if (elf.segments.length === 0) throw new LabError('LAB_BAD_ELF', 'the ELF has no loadable segments');
-  const layout = SITE_LAYOUTS[(elf.eFlags & 1) !== 0 ? 'rvc-8,4' : 'norvc-4,2'];
+  const layout = elfSiteLayout(measurePatchableArea(elf, elf.functions, elf.patchableEntries), schemeDescriptor(o.scheme));
   const top = Math.max(...elf.segments.map((s) => s.vaddr + s.memsz));
   const base = alignUp(top, 0x10000);
   const entry = `0x${elf.entry.toString(16)}`;

@@ -6,6 +6,7 @@ import { Machine } from '../machine/machine.js';
 import { buildGuestImage, type GuestImage } from '../workload/guest-image.js';
 import type { LabOptions, ResolvedLabOptions } from './options.js';
 import { Symbolizer } from './symbolizer.js';
+import { schemeDescriptor } from '../ftrace/schemes/registry.js';
 
 /** A loaded, not yet started guest and what the ftrace core and the trace reader need to know about it. */
 export interface BootedGuest {
@@ -64,7 +65,7 @@ export function bootSyntheticGuest(o: ResolvedLabOptions, opts: LabOptions): Boo
     opts.image ??
     buildGuestImage({
       runtime: { harts: o.harts, scheme: o.scheme, bufferSizeKb: o.bufferSizeKb, heapSize: labHeapSize(k.functions ?? 1000) },
-      kernel: k,
+      kernel: schemeDescriptor(o.scheme).hotpatchStage2 && k.hotpatchStage2 === undefined ? { ...k, hotpatchStage2: true } : k,
       sample: { nrCalls: k.nrCalls ?? 100_000 },
       runSample: k.runSample ?? false,
       input: k.input ?? 1,

@@ -17,3 +17,6 @@ export { runProtocolBench, formatProtocolTable, type ProtocolBenchOptions, type 
 export { formatSweepTable, formatOverheadNs, sweepJson, sweepLegend } from './sweep-report.js';
 export { sweepChartSvg, chartSeries } from './sweep-chart.js';
 export { unexpectedTrap, type LabTrapReport } from './trap-report.js';
+export { LabStaticKeys, type KeyRef } from './lab-static-keys.js';
+export { runStaticKeyBench, formatStaticKeyTable, type StaticKeyTable, type StaticKeyProtocolRow } from './static-key-bench.js';
+export { type FentryFexitAttachment, type FentryFexitRecord } from './fentry-fexit.js';

@@ -2,6 +2,7 @@
 import type { FtraceCore } from '../ftrace/core.js';
 import type { GuestAllocator } from '../ftrace/guest-alloc.js';
 import { FtraceOps } from '../ftrace/ops.js';
+import { FTRACE_OPS_FL_DIRECT } from '../ftrace/flags.js';
 import type { PatchPlan } from '../ftrace/patch-plan.js';
 import type { DynFtrace } from '../ftrace/records.js';
 import { countTableBytes, decodeCountTable, encodeCountTable } from '../guest/count-table.js';
@@ -13,6 +14,7 @@ import type { FgraphControl, GraphOptions } from './fgraph-control.js';
 import type { HostCallbacks, SyncEntry, SyncTraceCallback, TraceCallback } from './host-callbacks.js';
 import { FTRACE_OPS_FL_IPMODIFY } from '../ftrace/flags.js';
 import { OpsHandle, type LabTracer } from './ops-handle.js';
+import { buildFentryFexit, readFentryFexitMap, type FentryFexitAttachment } from './fentry-fexit.js';
 
 export interface RegisterOptions extends GraphOptions {
   /** set_ftrace_filter patterns (string: whitespace-separated; '!' removes). Default: every function. */
@@ -25,8 +27,13 @@ export interface RegisterOptions extends GraphOptions {
    * GraphOptions (maxGraphDepth, graphFunction, graphNotrace) apply to it.
    */
   readonly tracer?: 'function' | 'count' | 'function_graph';
-  /** A guest callback: address or symbol (e.g. 'ftrace_ops_nop_func'). */
+  /** A guest callback: address or symbol (e.g. 'ops_func_nop'). */
   readonly func?: number | string;
+  /**
+   * register_ftrace_direct: a direct trampoline (address or symbol) the traced functions call instead of tracer
+   * callbacks (ops->direct_call; func = call_direct_funcs, FTRACE_OPS_FL_DIRECT). Needs a scheme with direct calls.
+   */
+  readonly direct?: number | string;
   /** FTRACE_OPS_FL_* user flags (SAVE_REGS, RECURSION, ...). */
   readonly flags?: number;
   readonly name?: string;
@@ -61,7 +68,9 @@ const TRACER_NAMES = Object.keys(TRACER_FUNCS);
 export class LabFtrace {
   private readonly handles = new Set<OpsHandle>();
   /** Module callback copies: handle -> the copy's address and size (null once freed). */
-  private readonly modules = new Map<OpsHandle, { addr: number; size: number } | null>();
+  private readonly modules = new Map<OpsHandle, { addr: number; size: number; what?: string } | null>();
+  /** fentry/fexit maps of attached trampolines (freed with them). */
+  private readonly maps = new Map<OpsHandle, number>();
   /** The graph knobs each function_graph handle was created with (applied when it is registered). */
   private readonly graphOptions = new Map<OpsHandle, GraphOptions>();
   /** Host callbacks of callback ops (installed when they are registered). */
@@ -108,16 +117,62 @@ export class LabFtrace {
     return handle;
   }
 
+  /**
+   * Attach a BPF-style fentry/fexit trampoline to one function (register_ftrace_direct): every call records an entry
+   * (a0, a1, parent) and an exit (return value) in the trampoline's map, read with `records()`. Unregistering the
+   * handle frees the trampoline and the map after the grace period. Needs a scheme with direct calls (callops, direct).
+   */
+  async attachFentryFexit(symbol: string, opts: { capacity?: number; name?: string } = {}): Promise<FentryFexitAttachment> {
+    const capacity = opts.capacity ?? 4096;
+    if (!Number.isSafeInteger(capacity) || capacity < 1 || capacity > 1 << 24) {
+      throw new LabError('LAB_BAD_OPTION', `capacity must be an integer from 1 to ${1 << 24}, got ${String(capacity)}`);
+    }
+    const recs = this.core.records.lookupName(symbol);
+    if (recs.length !== 1) throw new LabError('LAB_BAD_OPTION', `fentry/fexit attaches to one traceable function; '${symbol}' names ${recs.length}`);
+    const syms = this.core.symbols;
+    const near = syms.has('ftrace_tramp_window') ? { lo: syms.get('ftrace_tramp_window'), hi: syms.get('ftrace_tramp_window_end') } : null;
+    const b = buildFentryFexit(this.allocator, symbol, capacity, near);
+    this.text.write(b.map, b.mapBytes);
+    this.text.write(b.trampoline, b.code);
+    const handle = this.create({ name: opts.name ?? `fentry_fexit_${symbol}`, direct: b.trampoline, filter: symbol });
+    this.modules.set(handle, { addr: b.trampoline, size: b.codeSize, what: `fentry/fexit trampoline of ${symbol}` });
+    this.maps.set(handle, b.map);
+    try {
+      await this.register(handle);
+    } catch (e) {
+      this.allocator.free(b.trampoline); // never reachable: nothing was patched
+      this.allocator.free(b.map);
+      this.modules.delete(handle);
+      this.maps.delete(handle);
+      this.handles.delete(handle);
+      throw e;
+    }
+    const read = (a: number, l: number) => this.text.read(a, l);
+    return {
+      handle,
+      trampoline: b.trampoline,
+      map: b.map,
+      capacity,
+      records: () => readFentryFexitMap(read, b.map, capacity).records,
+      lost: () => readFentryFexitMap(read, b.map, capacity).lost,
+    };
+  }
+
   async unregister(handle: OpsHandle): Promise<void> {
     this.known(handle);
     const plan = this.core.unregister(handle.ops);
     const mod = this.modules.get(handle);
     if (mod) {
       // module unload: the callback's text goes with the ops, after the same grace period
-      plan.frees.push({ what: `module callback of ${handle.name}`, addr: mod.addr, size: mod.size });
+      plan.frees.push({ what: mod.what ?? `module callback of ${handle.name}`, addr: mod.addr, size: mod.size });
       this.modules.set(handle, null);
     }
     const addr = this.core.opsAddr(handle.ops);
+    const map = this.maps.get(handle);
+    if (map !== undefined) {
+      plan.frees.push({ what: `fentry/fexit map of ${handle.name}`, addr: map, size: 0 });
+      this.maps.delete(handle);
+    }
     await this.apply(plan, `unregister ${handle.name}`);
     if (addr !== undefined && this.hostCallbacks.get(handle)?.sync) this.hosts.dropSync(addr);
   }
@@ -132,6 +187,14 @@ export class LabFtrace {
   async setNotrace(handle: OpsHandle, patterns: string | readonly string[], append = false): Promise<void> {
     this.known(handle);
     await this.apply(isEmpty(patterns) && !append ? this.core.resetHash(handle.ops, 'notrace') : this.core.setNotrace(handle.ops, patterns, !append), `set_ftrace_notrace ${handle.name}`);
+  }
+
+  /**
+   * Per-ops trampolines (the `trampoline` scheme): how many exist, how many registrations found the window full, and
+   * how many sites traced by one ops call its own trampoline vs. ftrace_caller (out of the jalr's reach, or no room).
+   */
+  trampolineStats(): { trampolines: number; windowFull: number; sitesOwn: number; sitesFallback: number } {
+    return this.core.trampolineStats();
   }
 
   /** The plan of the last change, as data. */
@@ -184,12 +247,15 @@ export class LabFtrace {
     const host = o.callback !== undefined || o.sync !== undefined;
     if (host) {
       if (o.callback !== undefined && o.sync !== undefined) throw new LabError('LAB_BAD_OPTION', 'give callback (asynchronous) or sync, not both');
-      if (o.func !== undefined || o.tracer !== undefined || o.module) throw new LabError('LAB_BAD_OPTION', 'a callback ops has no tracer, func or module');
+      if (o.func !== undefined || o.tracer !== undefined || o.module || o.direct !== undefined) throw new LabError('LAB_BAD_OPTION', 'a callback ops has no tracer, func, direct or module');
       if (typeof (o.callback ?? o.sync) !== 'function') throw new LabError('LAB_BAD_OPTION', 'callback / sync must be a function');
       if (o.sync !== undefined) this.hosts.checkSyncAllowed();
     }
     if (o.ipmodify && o.sync === undefined) throw new LabError('LAB_BAD_OPTION', 'ipmodify needs a sync callback (only it can change the resume pc)');
-    const tracer: LabTracer = host ? 'callback' : o.func !== undefined ? 'custom' : (o.tracer ?? 'function');
+    if (o.direct !== undefined && (o.func !== undefined || o.tracer !== undefined || o.module)) {
+      throw new LabError('LAB_BAD_OPTION', 'a direct ops has no tracer callback: give direct alone (not func, tracer or module)');
+    }
+    const tracer: LabTracer = host ? 'callback' : o.func !== undefined || o.direct !== undefined ? 'custom' : (o.tracer ?? 'function');
     const graphOpts: GraphOptions = { maxGraphDepth: o.maxGraphDepth, graphFunction: o.graphFunction, graphNotrace: o.graphNotrace };
     const graphGiven = o.maxGraphDepth !== undefined || o.graphFunction !== undefined || o.graphNotrace !== undefined;
     if (graphGiven && tracer !== 'function_graph') throw new LabError('LAB_BAD_OPTION', 'maxGraphDepth, graphFunction and graphNotrace apply to the function_graph tracer');
@@ -197,11 +263,18 @@ export class LabFtrace {
     if (o.module && tracer === 'custom') throw new LabError('LAB_BAD_OPTION', 'module applies to the built-in tracers (not to a custom func)');
     let table: number | null = null;
     const func: number | string =
-      o.callback !== undefined ? 'ftrace_host_event_func' : o.sync !== undefined ? 'ftrace_host_call_func' : (o.func ?? TRACER_FUNCS[tracer === 'custom' || tracer === 'callback' ? 'function' : tracer]);
-    const flags = (o.flags ?? 0) | (o.ipmodify ? FTRACE_OPS_FL_IPMODIFY : 0);
+      o.direct !== undefined
+        ? 'call_direct_funcs'
+        : o.callback !== undefined
+          ? 'ftrace_host_event_func'
+          : o.sync !== undefined
+            ? 'ftrace_host_call_func'
+            : (o.func ?? TRACER_FUNCS[tracer === 'custom' || tracer === 'callback' ? 'function' : tracer]);
+    const directCall = o.direct === undefined ? 0 : typeof o.direct === 'number' ? o.direct : this.code(o.direct).addr;
+    const flags = (o.flags ?? 0) | (o.ipmodify ? FTRACE_OPS_FL_IPMODIFY : 0) | (o.direct !== undefined ? FTRACE_OPS_FL_DIRECT : 0);
     if (typeof func === 'string' && func.length === 0) throw new LabError('LAB_BAD_OPTION', 'func must not be empty');
     // Validate filters on a scratch ops first: a bad pattern must leave no trace (no guest memory used).
-    const scratch = new FtraceOps({ name: o.name, func, flags, private: 0 });
+    const scratch = new FtraceOps({ name: o.name, func, flags, private: 0, directCall });
     if (o.filter !== undefined) this.core.setFilter(scratch, o.filter);
     if (o.notrace !== undefined) this.core.setNotrace(scratch, o.notrace);
     if (tracer === 'count') {
@@ -210,7 +283,7 @@ export class LabFtrace {
       this.text.write(table, encodeCountTable(ips, table));
     }
     const mod = o.module ? this.copyCallback(String(func), o.name ?? 'ops') : null;
-    const ops = table === null && mod === null ? scratch : new FtraceOps({ name: o.name, func: mod?.addr ?? func, flags, private: table ?? 0 });
+    const ops = table === null && mod === null ? scratch : new FtraceOps({ name: o.name, func: mod?.addr ?? func, flags, private: table ?? 0, directCall });
     ops.filterHash = scratch.filterHash;
     ops.notraceHash = scratch.notraceHash;
     const h = this.adopt(new OpsHandle(ops, tracer, table));

@@ -4,7 +4,7 @@ import { GuestHeap, POISON_BYTE } from '../ftrace/guest-alloc.js';
 import { planFtraceInit, type RejectedSite } from '../ftrace/init.js';
 import { emptyPlan, type PatchPlan } from '../ftrace/patch-plan.js';
 import { RuntimeSymbols } from '../ftrace/runtime-symbols.js';
-import { createScheme } from '../ftrace/schemes/index.js';
+import { createScheme, schemeDescriptor } from '../ftrace/schemes/index.js';
 import { ringBufferEvents } from '../guest/ring-buffer-layout.js';
 import type { Machine, RunOptions, RunResult } from '../machine/machine.js';
 import type { HostAgent } from '../machine/sched/host-agent.js';
@@ -27,6 +27,7 @@ import { TraceEvents } from './trace-events.js';
 import { TraceClock } from './trace-clock.js';
 import { unexpectedTrap, type LabTrapReport } from './trap-report.js';
 import { UpdateLog } from './update-log.js';
+import { LabStaticKeys } from './lab-static-keys.js';
 
 /** Largest deterministic run chunk; trace buffers are drained between chunks. */
 export const RUN_CHUNK = 2_000_000;
@@ -116,6 +117,8 @@ export class Lab {
   readonly rejected: readonly RejectedSite[];
   /** Every update with the ftrace state after it and when it landed (for attribution checks). */
   readonly updates: UpdateLog;
+  /** Static keys of the guest's __jump_table (null when it has none): enable/disable/slowInc/slowDec through the protocol. */
+  readonly staticKeys: LabStaticKeys | null;
   /** The patch protocol every update goes through. */
   readonly protocol: PatchProtocol;
   private readonly patcher: CodePatcher;
@@ -148,6 +151,9 @@ export class Lab {
     this.hostCalls = new HostCallbacks(guest.machine, this.symbol('ftrace_host_call_func'), events.clock, guest.symbolizer, (ip) => core.records.lookupIp(ip)?.symbol ?? guest.symbolizer.nameOf(ip), (sym) => this.symbol(sym));
     events.onEvents((batch) => this.hostCalls.dispatch(batch));
     this.ftrace = new LabFtrace(core, heap, this.patcher, this.host.text, this.updates, (sym) => this.code(sym), graph, this.hostCalls);
+    this.staticKeys = LabStaticKeys.present(guest.symbols)
+      ? new LabStaticKeys((a, n) => this.host.text.read(a, n), guest.symbols, this.patcher, this.updates)
+      : null;
     this.trace = new LabTrace(events, () => this.running);
     this.tracefs = new Tracefs(this);
   }
@@ -160,6 +166,7 @@ export class Lab {
     const scheme = createScheme(o.scheme, symbols);
     const memory = guest.machine.memory;
     const heap = new GuestHeap(symbols.get('ftrace_heap_start'), symbols.get('ftrace_heap_end'), (a, n) => memory.fill(a, n, POISON_BYTE));
+    if (symbols.has('ftrace_tramp_window')) heap.addRegion(symbols.get('ftrace_tramp_window'), symbols.get('ftrace_tramp_window_end'));
     const port = symbols.has('stop_machine_data')
       ? new GuestPort(memory, {
           ftrace_percpu: symbols.get('ftrace_percpu'),
@@ -167,7 +174,7 @@ export class Lab {
           text_poke_array: symbols.get('text_poke_array'),
         }, o.harts, (h) => guest.machine.sendIpi(h))
       : null;
-    const protocol = Lab.protocolFor(opts.protocol, guest);
+    const protocol = Lab.protocolFor(opts.protocol ?? schemeDescriptor(o.scheme).protocol, guest);
     const init = planFtraceInit(guest.entries, guest.layout, memory, scheme);
     const core = new FtraceCore({ records: init.records, scheme, symbols, allocator: heap });
     const events = new TraceEvents(memory, symbols.get('ftrace_percpu'), o.harts, init.records, guest.symbolizer, new TraceClock(o.clockHz));

@@ -8,8 +8,10 @@ import { MAX_HARTS } from '../machine/layout.js';
 import type { ScheduleStrategy } from '../machine/sched/deterministic.js';
 import { LabError } from './errors.js';
 import { DEFAULT_TRACE_CLOCK_HZ } from './trace-clock.js';
+import { isSchemeName, SCHEME_NAMES, type SchemeName } from '../ftrace/schemes/registry.js';
 
-export type LabScheme = 'list' | 'callops';
+/** A call-site scheme of the registry (src/ftrace/schemes/registry.ts). */
+export type LabScheme = SchemeName;
 export type LabMode = 'deterministic' | 'parallel';
 
 /** The synthetic kernel and the ftrace-ops sample that main runs. */
@@ -48,8 +50,8 @@ export interface LabOptions {
   /** Guest RAM bytes (default 64 MiB). */
   readonly ram?: number;
   /**
-   * How plans reach the text while harts run: a protocol name ('atomic' by default, 'stop-machine', 'breakpoint',
-   * 'stop-all') or a PatchProtocol object. An ELF guest installs its own trap vector, so there 'atomic' flushes the
+   * How plans reach the text while harts run: a protocol name ('atomic', 'stop-machine', 'breakpoint', 'stop-all';
+   * default: the scheme's own, e.g. 'atomic' for the 6.16 sites, 'stop-machine' for riscv-legacy) or a PatchProtocol object. An ELF guest installs its own trap vector, so there 'atomic' flushes the
    * harts' icaches from the host instead of by IPI.
    */
   readonly protocol?: ProtocolName | PatchProtocol;
@@ -86,7 +88,7 @@ export function resolveLabOptions(opts: LabOptions): ResolvedLabOptions {
   const harts = opts.harts ?? 1;
   if (!Number.isInteger(harts) || harts < 1 || harts > MAX_HARTS) bad(`harts must be an integer from 1 to ${MAX_HARTS}, got ${String(harts)}`);
   const scheme = opts.scheme ?? 'callops';
-  if (scheme !== 'list' && scheme !== 'callops') bad(`scheme must be 'list' or 'callops', got '${String(scheme)}'`);
+  if (!isSchemeName(scheme)) bad(`scheme must be one of ${SCHEME_NAMES.join(', ')}, got '${String(scheme)}'`);
   const mode = opts.mode ?? 'deterministic';
   if (mode !== 'deterministic' && mode !== 'parallel') bad(`mode must be 'deterministic' or 'parallel', got '${String(mode)}'`);
   const bufferSizeKb = opts.bufferSizeKb ?? 256;

@@ -4,6 +4,7 @@ import type { GuestImage } from '../workload/guest-image.js';
 import { buildGuestImage } from '../workload/guest-image.js';
 import { FTRACE_OPS_SAMPLE } from '../workload/ftrace-ops-sample.js';
 import { LabError } from './errors.js';
+import { isSchemeName, SCHEME_NAMES, schemeDescriptor, schemeDescriptors } from '../ftrace/schemes/registry.js';
 import { LAB_HEAP_SIZE } from './guest-boot.js';
 import { Lab } from './lab.js';
 import type { LabScheme } from './options.js';
@@ -86,7 +87,7 @@ export function medianSpread(xs: readonly number[]): { median: number; spread: n
 export function sampleImage(scheme: LabScheme): GuestImage {
   return buildGuestImage({
     runtime: { harts: 1, scheme, bufferSizeKb: 4, heapSize: LAB_HEAP_SIZE },
-    kernel: { functions: 4, seed: 1 },
+    kernel: { functions: 4, seed: 1, ...(schemeDescriptor(scheme).hotpatchStage2 ? { hotpatchStage2: true } : {}) },
     sample: { nrCalls: 1 },
     runSample: true,
   });
@@ -152,10 +153,16 @@ async function labWithOps(image: GuestImage, scheme: LabScheme, relevant: number
   const lab = await Lab.create({ harts: 1, scheme, image, bufferSizeKb: 4 });
   const flags = saveRegs ? FTRACE_OPS_FL_SAVE_REGS : 0;
   for (let i = 0; i < irrelevant; i++) {
-    await lab.ftrace.register({ name: `irrelevant${i}`, func: 'ftrace_ops_nop_func', filter: FTRACE_OPS_SAMPLE.irrelevant, flags });
+    await lab.ftrace.register({ name: `irrelevant${i}`, func: 'ops_func_nop', filter: FTRACE_OPS_SAMPLE.irrelevant, flags });
   }
+  const direct = schemeDescriptor(scheme).sampleDirect;
   for (let i = 0; i < relevant; i++) {
-    await lab.ftrace.register({ name: `relevant${i}`, func: 'ftrace_ops_nop_func', filter: FTRACE_OPS_SAMPLE.relevant, flags });
+    if (i === 0 && direct) {
+      // register_ftrace_direct with an empty trampoline: one direct trampoline per function, the other ops are ordinary
+      await lab.ftrace.register({ name: `relevant${i}`, direct, filter: FTRACE_OPS_SAMPLE.relevant });
+      continue;
+    }
+    await lab.ftrace.register({ name: `relevant${i}`, func: 'ops_func_nop', filter: FTRACE_OPS_SAMPLE.relevant, flags });
   }
   return lab;
 }
@@ -167,7 +174,8 @@ function checkCount(v: number, what: string, lo: number, hi: number): number {
 
 /** Measure every (scheme, row): deterministic instruction overheads, and host ns from interleaved traced/baseline pairs. */
 export async function runOverheadSweep(opts: SweepOptions = {}): Promise<SweepRow[]> {
-  const schemes = opts.schemes ?? ['list', 'callops'];
+  const saveRegsOpt = opts.saveRegs ?? false;
+  const schemes = opts.schemes ?? schemeDescriptors().filter((d) => !saveRegsOpt || d.regsCaller).map((d) => d.name);
   const rows = opts.rows ?? PUBLISHED_ROWS;
   const calls = checkCount(opts.calls ?? 100_000, 'calls', 1, 1e9);
   const repeats = checkCount(opts.repeats ?? 5, 'repeats', 1, 1000);
@@ -175,13 +183,16 @@ export async function runOverheadSweep(opts: SweepOptions = {}): Promise<SweepRo
     checkCount(r, 'relevant', 0, 10_000);
     checkCount(i, 'irrelevant', 0, 10_000);
   }
-  const saveRegs = opts.saveRegs ?? false;
+  const saveRegs = saveRegsOpt;
   const minRowMs = opts.minRowMs ?? 150;
   if (!(minRowMs >= 0) || !Number.isFinite(minRowMs)) throw new LabError('LAB_BAD_OPTION', `minRowMs must be a finite number >= 0, got ${String(minRowMs)}`);
   const out: SweepRow[] = [];
   const total = schemes.length * rows.length;
   for (const scheme of schemes) {
-    if (scheme !== 'list' && scheme !== 'callops') throw new LabError('LAB_BAD_OPTION', `unknown scheme '${String(scheme)}'`);
+    if (!isSchemeName(scheme)) throw new LabError('LAB_BAD_OPTION', `unknown scheme '${String(scheme)}' (known: ${SCHEME_NAMES.join(', ')})`);
+    if (saveRegs && !schemeDescriptor(scheme).regsCaller) {
+      throw new LabError('LAB_BAD_OPTION', `scheme '${scheme}' has no ftrace_regs_caller (riscv 6.16 has DYNAMIC_FTRACE_WITH_ARGS only): save_regs needs ${schemeDescriptors().filter((d) => d.regsCaller).map((d) => d.name).join(' or ')}`);
+    }
     const image = sampleImage(scheme);
     const baseline = await labWithOps(image, scheme, 0, 0, false);
     for (const [relevant, irrelevant] of rows) {

@@ -5,8 +5,8 @@ import { functionEntriesFromSymbols, planFtraceInit, type RejectedSite } from '.
 import { FtraceOps } from '../ftrace/ops.js';
 import { applyPlanStopped, type PatchTarget } from '../ftrace/patch-plan.js';
 import { RuntimeSymbols } from '../ftrace/runtime-symbols.js';
-import { createScheme } from '../ftrace/schemes/index.js';
-import { SITE_LAYOUTS } from '../ftrace/site-layout.js';
+import { createScheme, schemeDescriptor, type SchemeName } from '../ftrace/schemes/index.js';
+import { elfSiteLayout, measurePatchableArea } from './elf-site-layout.js';
 import { resolveGuestOptions } from '../guest/options.js';
 import { PERCPU_HART_ID, PERCPU_RING_BUFFER } from '../guest/percpu-layout.js';
 import { drainRingBuffer, ringBufferLost } from '../guest/ring-buffer-reader.js';
@@ -34,7 +34,7 @@ export interface UserTraceOptions {
   /** set_ftrace_notrace patterns. */
   readonly notrace?: readonly string[];
   /** Call-site scheme (default 'callops'). */
-  readonly scheme?: 'list' | 'callops';
+  readonly scheme?: SchemeName;
   /** Ring buffer size (default 1024 KiB). */
   readonly bufferSizeKb?: number;
   /** The process: argv, env, files, io, ram. */
@@ -124,11 +124,13 @@ export async function traceUserProgram(elfBytes: Uint8Array, opts: UserTraceOpti
   const mem = virtualMemory(proc);
   initPercpu(mem, rtSyms.ftrace_percpu, rtSyms.ftrace_ring_buffers, guest.ringEvents);
 
-  const layout = SITE_LAYOUTS[(elf.eFlags & 1) !== 0 ? 'rvc-8,4' : 'norvc-4,2'];
+  const layout = elfSiteLayout(measurePatchableArea(elf, elf.functions, elf.patchableEntries), schemeDescriptor(scheme));
   const symbols = new RuntimeSymbols(rtSyms);
   const callSites = createScheme(scheme, symbols);
   const init = planFtraceInit(functionEntriesFromSymbols(elf.patchableEntries, elf.functions, layout), layout, mem, callSites);
-  const core = new FtraceCore({ records: init.records, scheme: callSites, symbols, allocator: new GuestHeap(rtSyms.ftrace_heap_start, rtSyms.ftrace_heap_end) });
+  const heap = new GuestHeap(rtSyms.ftrace_heap_start, rtSyms.ftrace_heap_end);
+  if (symbols.has('ftrace_tramp_window')) heap.addRegion(symbols.get('ftrace_tramp_window'), symbols.get('ftrace_tramp_window_end'));
+  const core = new FtraceCore({ records: init.records, scheme: callSites, symbols, allocator: heap });
   const ops = new FtraceOps({ name: 'trace-user', func: 'function_tracer_func', flags: 0, private: 0 });
   if (opts.filter?.length) core.setFilter(ops, opts.filter);
   if (opts.notrace?.length) core.setNotrace(ops, opts.notrace);

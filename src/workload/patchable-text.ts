@@ -19,11 +19,14 @@ export class PatchableTextBuilder implements KernelSink {
   private readonly text: string[] = [];
   private readonly data: string[] = [];
   private readonly entries: string[] = [];
+  private readonly jumpTable: string[] = [];
   private readonly names = new Set<string>();
 
-  constructor(kind: SiteLayoutKind = 'rvc-8,4') {
+  /** `stage2Bytes` > 0: that many zero bytes (8-aligned) right before every patch area, for an s390-style second stage. */
+  constructor(kind: SiteLayoutKind = 'rvc-8,4', private readonly stage2Bytes = 0) {
     const layout = SITE_LAYOUTS[kind];
     if (!layout) throw new WorkloadError('WORKLOAD_BAD_OPTION', `unknown site layout '${String(kind)}' (known: ${Object.keys(SITE_LAYOUTS).join(', ')})`);
+    if (stage2Bytes % 8 !== 0 || stage2Bytes < 0) throw new WorkloadError('WORKLOAD_BAD_OPTION', `stage2Bytes must be a multiple of 8, got ${stage2Bytes}`);
     this.layout = layout;
   }
 
@@ -54,6 +57,7 @@ export class PatchableTextBuilder implements KernelSink {
     this.entries.push(pfe);
     const pre = this.layout.preEntryBytes;
     this.text.push(
+      ...(this.stage2Bytes ? [`\t.balign\t8`, `\t.zero\t${this.stage2Bytes}\t# reserved second stage`] : []),
       `\t.balign\t${this.layout.functionAlign}`,
       ...(pre ? [`${pfe}:`, this.nops(pre)] : []),
       `\t.globl\t${name}`,
@@ -76,6 +80,11 @@ export class PatchableTextBuilder implements KernelSink {
   addDataWord(name: string, value: number | bigint = 0): void {
     this.claim(name);
     this.data.push(`\t.globl\t${name}`, `\t.type\t${name}, @object`, `${name}:`, `\t.dword\t${value}`, `\t.size\t${name}, 8`);
+  }
+
+  /** One struct jump_entry (lines of the __jump_table section). */
+  addJumpEntry(lines: readonly string[]): void {
+    this.jumpTable.push(...lines);
   }
 
   /** A zeroed u64 array in .data. */
@@ -107,6 +116,9 @@ export class PatchableTextBuilder implements KernelSink {
             `\t.globl\t${PATCHABLE_ENTRIES_STOP}`,
             `${PATCHABLE_ENTRIES_STOP}:`,
           ]
+        : []),
+      ...(this.jumpTable.length
+        ? [`\t.section\t__jump_table, "aw", @progbits`, `\t.balign\t8`, `\t.globl\t__start___jump_table`, `__start___jump_table:`, ...this.jumpTable, `\t.globl\t__stop___jump_table`, `__stop___jump_table:`]
         : []),
       `\t.text`,
       '',

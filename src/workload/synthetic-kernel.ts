@@ -5,6 +5,8 @@ import { intOption, WorkloadError } from './errors.js';
 import { I, type KernelInsn } from './kernel-insn.js';
 import type { KernelSink } from './kernel-sink.js';
 import { Prng } from '../util/prng.js';
+import { resolveStaticKeySites, siteKeyOf, staticKeySite, type ResolvedStaticKeySites, type StaticKeySitesOptions } from './static-key-sites.js';
+import type { PatchableTextBuilder } from './patchable-text.js';
 
 export interface SyntheticKernelOptions {
   /** Number of functions (default 1,000; up to 100,000). */
@@ -19,7 +21,17 @@ export interface SyntheticKernelOptions {
   readonly bodyOps?: number;
   /** Function name prefix (default 'kfunc_'). */
   readonly prefix?: string;
+  /**
+   * Reserve the s390-style second stage of every patchable function: HOTPATCH_STAGE2_BYTES (24, 8-aligned) of zeros
+   * right before its patch area, within any branch's reach (the `s390-hotpatch` scheme fills them). Default false.
+   */
+  readonly hotpatchStage2?: boolean;
+  /** Tracepoint-like static_branch_unlikely() sites in the kernel's functions, with a __jump_table (assembly path only). */
+  readonly staticKeys?: StaticKeySitesOptions;
 }
+
+/** Bytes of one reserved second stage (s390's struct ftrace_hotpatch_trampoline is 24 bytes). */
+export const HOTPATCH_STAGE2_BYTES = 24;
 
 /** One body operation on a0 (all arithmetic mod 2^64). */
 export type BodyOp = { readonly op: 'addi' | 'xori'; readonly imm: number } | { readonly op: 'mulshift' | 'xorshift'; readonly shift: number };
@@ -39,6 +51,10 @@ export interface SyntheticKernel {
   readonly graph: CallGraph;
   readonly functions: readonly SyntheticFunction[];
   readonly layoutKind: SiteLayoutKind;
+  /** Bytes reserved before each patch area for a second stage (0 or HOTPATCH_STAGE2_BYTES). */
+  readonly stage2Bytes: number;
+  /** Static-key sites, or null. */
+  readonly staticKeys: ResolvedStaticKeySites | null;
 }
 
 const MASK = (1n << 64n) - 1n;
@@ -70,7 +86,8 @@ export function planSyntheticKernel(opts: SyntheticKernelOptions = {}): Syntheti
     callees,
     tail: i & 0x7ff,
   }));
-  return { graph, functions, layoutKind: opts.layout ?? 'rvc-8,4' };
+  return { graph, functions, layoutKind: opts.layout ?? 'rvc-8,4', stage2Bytes: opts.hotpatchStage2 ? HOTPATCH_STAGE2_BYTES : 0,
+    staticKeys: opts.staticKeys ? resolveStaticKeySites(opts.staticKeys) : null };
 }
 
 function opInsns(o: BodyOp): KernelInsn[] {
@@ -105,9 +122,29 @@ function functionBody(k: SyntheticKernel, f: SyntheticFunction): KernelInsn[] {
   ];
 }
 
+/** Function `i`'s body with its static-key site after the ALU part and its out-of-line block after the return. */
+function bodyWithStaticKey(k: SyntheticKernel, i: number, b: PatchableTextBuilder): (string | KernelInsn)[] {
+  const f = k.functions[i]!;
+  const body: (string | KernelInsn)[] = functionBody(k, f);
+  const key = k.staticKeys ? siteKeyOf(k.staticKeys, i) : null;
+  if (key === null) return body;
+  const s = staticKeySite(k.staticKeys!, i, key, b.layout.nopBytes === 2);
+  const at = f.callees.length === 0 ? f.ops.flatMap(opInsns).length : 4 + f.ops.flatMap(opInsns).length; // after the prologue and ALU ops
+  b.addJumpEntry(s.jumpEntry);
+  return [...body.slice(0, at), ...s.site, ...body.slice(at), ...s.outOfLine];
+}
+
 /** Add the kernel's functions and its (notrace) driver to a sink (assembly text or machine code). */
 export function emitSyntheticKernel(b: KernelSink, k: SyntheticKernel): void {
-  for (const f of k.functions) b.addFunction(f.name, functionBody(k, f));
+  if (k.staticKeys) {
+    if (!('addJumpEntry' in b)) throw new WorkloadError('WORKLOAD_BAD_OPTION', 'staticKeys needs the assembly kernel path (kernelCode \'assembly\')');
+    const text = b as unknown as PatchableTextBuilder;
+    for (let key = 0; key < k.staticKeys.keys; key++) text.addDataWord(`static_key_${key}`, 0);
+    text.addDataArray('static_key_hits', k.staticKeys.keys);
+    k.functions.forEach((f, i) => text.addFunction(f.name, bodyWithStaticKey(k, i, text)));
+  } else {
+    for (const f of k.functions) b.addFunction(f.name, functionBody(k, f));
+  }
   b.addNotraceFunction(KERNEL_RUN_SYMBOL, [
     I.imm('addi', 'sp', 'sp', -16),
     I.sd('ra', 8, 'sp'),

@@ -7,6 +7,7 @@ import { main as benchMain, parseBenchArgs } from '../../src/cli/bench.js';
 import { EXIT_USAGE } from '../../src/cli/exit-codes.js';
 import { main as traceMain } from '../../src/cli/trace.js';
 import { capture } from '../capture-output.js';
+import { SCHEME_NAMES } from '../../src/ftrace/index.js';
 
 
 afterEach(() => vi.restoreAllMocks());
@@ -75,7 +76,9 @@ describe('ftrace-lab bench', () => {
     if (a === 'help') return;
     expect(a.calls).toBe(100_000);
     expect(a.rows).toHaveLength(10);
-    expect(a.schemes).toEqual(['list', 'callops']);
+    expect(a.schemes).toEqual([...SCHEME_NAMES]); // every registered scheme
+    const regs = parseBenchArgs(['--save-regs']);
+    if (regs !== 'help') expect(regs.schemes).toEqual(['riscv-legacy']); // the only one with ftrace_regs_caller
   });
 
   it('--json prints rows with the documented fields and writes results.json + overhead.svg', async () => {
@@ -83,7 +86,7 @@ describe('ftrace-lab bench', () => {
     const io = capture();
     expect(await benchMain(['--calls', '20', '--repeats', '1', '--relevant', '1', '--irrelevant', '3', '--json', '--out', dir])).toBe(0);
     const json = JSON.parse(io.out()) as { rows: Record<string, unknown>[] };
-    expect(json.rows).toHaveLength(2);
+    expect(json.rows).toHaveLength(SCHEME_NAMES.length);
     for (const r of json.rows) {
       for (const k of ['scheme', 'relevant', 'irrelevant', 'overheadInsns', 'overheadNs', 'baselineInsns']) expect(r).toHaveProperty(k);
       expect(r['relevant']).toBe(1);

@@ -37,8 +37,8 @@ describe('boot', () => {
 });
 
 describe('ftrace_init conversion', () => {
-  for (const scheme of ['list', 'callops'] as const) {
-    it(`${scheme}: disabled sites (auipc t0 + nop) run the kernel correctly and cost 2 instructions per call`, () => {
+  for (const scheme of ['list', 'callops', 'riscv-legacy'] as const) {
+    it(`${scheme}: disabled sites (${scheme === 'riscv-legacy' ? 'nop + nop' : 'auipc t0 + nop'}) run the kernel correctly and cost 2 instructions per call`, () => {
       const before = bootGuest({ scheme, runSample: true, nrCalls: 100 });
       before.run();
       const g = bootGuest({ scheme, runSample: true, nrCalls: 100 });
@@ -48,16 +48,17 @@ describe('ftrace_init conversion', () => {
       expect(r.exitCode).toBe(0);
       checkResults(g);
       const func = siteFuncAddr(rec('tracee_relevant').ip);
-      expect(g.m.memory.readU32(func) & 0xfff).toBe(0x297); // auipc t0
+      if (scheme === 'riscv-legacy') expect(g.m.memory.readU32(func)).toBe(0x13); // nop: both words are patched
+      else expect(g.m.memory.readU32(func) & 0xfff).toBe(0x297); // auipc t0, frozen on ftrace_caller
       expect(g.m.memory.readU32(func + 4)).toBe(0x13); // nop
-      // 4 c.nop -> auipc + nop: two fewer instructions per call
+      // 4 c.nop -> two 4-byte words: two fewer instructions per call
       expect(before.u64('ftrace_ops_sample_instret') - g.u64('ftrace_ops_sample_instret')).toBe(200n);
     });
   }
 });
 
 describe('function tracer', () => {
-  for (const scheme of ['list', 'callops'] as const) {
+  for (const scheme of ['list', 'callops', 'riscv-legacy', 'trampoline'] as const) {
     for (const harts of [1, 2]) {
       it(`${scheme}, ${harts} hart(s): one event per call of the filtered function, with ip = rec->ip and the caller as parent`, () => {
         const g = bootGuest({ scheme, harts });
@@ -122,6 +123,16 @@ describe('function tracer', () => {
   });
 
   for (const scheme of ['list', 'callops'] as const) {
+    it(`${scheme}: 6.16 has no ftrace_regs_caller, so a SAVE_REGS ops is refused (register_ftrace_function -EINVAL)`, () => {
+      const g = bootGuest({ scheme });
+      const { core } = initFtrace(g);
+      expect(g.img.program.symbols.some((s) => s.name === 'ftrace_regs_caller')).toBe(false);
+      const ops = new FtraceOps({ name: 'regs', func: 'function_tracer_func', flags: FTRACE_OPS_FL_SAVE_REGS });
+      expect(() => core.register(ops)).toThrow(/SAVE_REGS/);
+    });
+  }
+
+  for (const scheme of ['riscv-legacy'] as const) {
     it(`${scheme}: a SAVE_REGS ops goes through ftrace_regs_caller and the kernel still computes the right result`, () => {
       const g = bootGuest({ scheme });
       const { core, apply, rec } = initFtrace(g);

@@ -9,7 +9,7 @@ import { buildGuestImage, type GuestImage } from '../../src/workload/index.js';
 
 export interface GuestSetup {
   harts?: number;
-  scheme: 'list' | 'callops';
+  scheme: string;
   layout?: SiteLayoutKind;
   functions?: number;
   nrCalls?: number;
@@ -50,6 +50,7 @@ export function initFtrace(g: Guest) {
   const init = planFtraceInit(g.img.functionEntries, g.img.layout, g.m.memory, scheme);
   applyPlanStopped(init.plan, g.m.memory);
   const allocator = new GuestHeap(g.sym('ftrace_heap_start'), g.sym('ftrace_heap_end'));
+  if (symbols.has('ftrace_tramp_window')) allocator.addRegion(symbols.get('ftrace_tramp_window'), symbols.get('ftrace_tramp_window_end'));
   const core = new FtraceCore({ records: init.records, scheme, symbols, allocator });
   const apply = (plan: PatchPlan) => applyPlanStopped(plan, g.m.memory);
   const rec = (name: string) => {

@@ -33,7 +33,25 @@ describe('trampolines', () => {
     expect(b.u32(b.sym('ftrace_caller'))).toBe(0xff02b303);
     expect(words(b, 'ftrace_caller')).toContain(0xffc28513); // addi a0, t0, -4
     expect(words(b, 'ftrace_caller')).toContain(0xff02b603); // ld a2, -16(t0)
-    expect(words(b, 'ftrace_regs_caller')).toContain(0xff02b603);
+    expect(b.p.symbols.some((s) => s.name === 'ftrace_regs_caller')).toBe(false); // 6.16: DYNAMIC_FTRACE_WITH_ARGS only
+  });
+
+  it('6.16 SAVE_ABI_REGS stores the real t1 and no s0 (no HAVE_FUNCTION_GRAPH_FP_TEST), in struct ftrace_regs order', () => {
+    const b = build({ harts: 1, scheme: 'callops' });
+    const w = words(b, 'ftrace_caller');
+    expect(w).toContain(0x02613023); // sd t1, 32(sp): fregs->t1
+    expect(w).not.toContain(0x00813c23); // no sd s0, 24(sp)
+    expect(w).toContain(0x02a13423); // sd a0, 40(sp): fregs->a0
+    expect(w).toContain(0x00a13823); // sd a0, 16(sp): fregs->sp (the original sp, through a0)
+  });
+
+  it('riscv-legacy has ftrace_regs_caller and patched calls at ftrace_call / ftrace_regs_call, and no literal load', () => {
+    const b = build({ harts: 1, scheme: 'riscv-legacy' });
+    for (const n of ['ftrace_regs_caller', 'ftrace_call', 'ftrace_regs_call']) expect(b.p.symbols.some((s) => s.name === n)).toBe(true);
+    expect(words(b, 'ftrace_caller')).not.toContain(0xff02b303);
+    const call = b.sym('ftrace_call');
+    expect(b.u32(call) & 0xfff).toBe(0x097); // auipc ra
+    expect(b.u32(call + 4) & 0xfffff).toBe(0x080e7); // jalr ra, lo(ra)
   });
 
   it('list ftrace_caller never reads the literal; without directCalls there is no direct exit', () => {
@@ -51,7 +69,7 @@ describe('static data', () => {
     const s = guestRuntimeSymbols(b.p);
     expect(b.u64(s.ftrace_list_end)).toBe(BigInt(s.ftrace_stub));
     expect(b.u64(s.ftrace_list_end + 16)).toBe(BigInt(FTRACE_OPS_FL_STUB | FTRACE_OPS_FL_INITIALIZED));
-    expect(b.u64(s.ftrace_nop_ops)).toBe(BigInt(s.ftrace_stub));
+    expect(b.u64(s.ftrace_nop_ops)).toBe(BigInt(s.ftrace_ops_nop_func)); // kernel/trace/ftrace.c: .func = ftrace_ops_nop_func
     expect(b.u64(s.ftrace_nop_ops + 16)).toBe(BigInt(FTRACE_OPS_FL_STUB));
     expect(b.u64(s.ftrace_list_ops)).toBe(BigInt(s.ftrace_ops_list_func));
     expect(b.u64(s.ftrace_list_ops + 16)).toBe(BigInt(FTRACE_OPS_FL_STUB));

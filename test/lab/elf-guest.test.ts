@@ -68,4 +68,33 @@ describe('ELF guests', () => {
     await expect(Lab.create({ elf: new Uint8Array([1, 2, 3]) })).rejects.toMatchObject({ code: expect.stringMatching(/^ELF_/) });
     await expect(Lab.create({ elf: new Uint8Array(readFileSync(FIXTURE)), kernel: { functions: 3 } })).rejects.toMatchObject({ code: 'LAB_BAD_OPTION' });
   });
+
+  it('an ELF whose patchable area cannot hold the scheme\'s site is refused, naming the -fpatchable-function-entry it needs', async () => {
+    const pfe4 = new Uint8Array(readFileSync(join('test', 'fixtures', 'bin', 'calls.rv64imac-pfe4.elf')));
+    const pfe2 = new Uint8Array(readFileSync(join('test', 'fixtures', 'bin', 'calls.rv64imac-pfe2.elf')));
+    // =4: no room for the CALL_OPS literal
+    await expect(Lab.create({ elf: pfe4, scheme: 'callops' })).rejects.toMatchObject({
+      code: 'FTRACE_BAD_LAYOUT',
+      message: expect.stringMatching(/ops literal.*built with -fpatchable-function-entry=4; build with -fpatchable-function-entry=8,4/),
+    });
+    // =2: one 4-byte word at the entry, no scheme fits
+    for (const [scheme, need] of [['riscv-legacy', '=4'], ['list', '=4'], ['callops', '=8,4']] as const) {
+      await expect(Lab.create({ elf: pfe2, scheme })).rejects.toMatchObject({
+        code: 'FTRACE_BAD_LAYOUT',
+        message: expect.stringContaining(`0 bytes of NOPs before each entry, 4 at it: -fpatchable-function-entry=2) cannot hold the ${scheme} site; build with -fpatchable-function-entry${need}`),
+      });
+    }
+  });
+
+  for (const scheme of ['list', 'riscv-legacy'] as const) {
+    it(`${scheme} traces an ELF built with -fpatchable-function-entry=4 (no pre-entry NOPs)`, async () => {
+      const lab = await Lab.create({ elf: new Uint8Array(readFileSync(join('test', 'fixtures', 'bin', 'calls.rv64imac-pfe4.elf'))), scheme });
+      expect(lab.rejected).toEqual([]);
+      await lab.ftrace.register({ filter: 'chain*' });
+      const r = await lab.run({ maxInsns: 1e8 });
+      expect(r.exitCode).toBe(0);
+      const evs = lab.trace.drain();
+      for (let k = 1; k <= 8; k++) expect(evs.filter((e) => e.symbol === `chain${k}`)).toHaveLength(5000);
+    });
+  }
 });

@@ -2,6 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runOverheadSweep, PUBLISHED_ROWS, type SweepRow } from '../../src/lab/index.js';
 import { FtraceLabError } from '../../src/errors.js';
+import { SCHEME_NAMES } from '../../src/ftrace/index.js';
 
 const CALLS = 40;
 let rows: SweepRow[] = [];
@@ -17,7 +18,7 @@ describe('overhead sweep shapes (instructions, not time)', () => {
   });
 
   it('measures every published row for both schemes against a disabled-site baseline', () => {
-    expect(rows).toHaveLength(2 * PUBLISHED_ROWS.length);
+    expect(rows).toHaveLength(SCHEME_NAMES.length * PUBLISHED_ROWS.length);
     for (const r of rows) {
       expect(r.overheadInsns).toBeGreaterThan(0);
       expect(r.baselineInstret).toBe(rows[0]!.baselineInstret); // same loop, sites disabled (auipc + nop)
@@ -46,6 +47,51 @@ describe('overhead sweep shapes (instructions, not time)', () => {
     // The site's literal holds ftrace_list_ops, so CALL_OPS's ftrace_caller loads it (one extra `ld`) and then calls
     // the same list func the list scheme's ftrace_caller reaches through ftrace_call_dest.
     for (const n of [2, 10, 100, 200]) expect(insns('callops', n, 0) - insns('list', n, 0)).toBe(BigInt(CALLS));
+  });
+
+  it('trampoline (1, k) is flat while the window has room, cheaper than callops (no literal load, no op->func load, no direct_call test)', () => {
+    const ks = [0, 1, 2, 10].map((k) => insns('trampoline', 1, k));
+    expect(new Set(ks).size).toBe(1);
+    expect(insns('trampoline', 1, 0) < insns('callops', 1, 0)).toBe(true);
+    // 100 irrelevant ops took every slot of the 2 KiB window first: the relevant ops falls back to ftrace_caller + list func
+    expect(insns('trampoline', 1, 100)).toBe(insns('list', 1, 100));
+    // 2+ relevant ops: the shared ftrace_caller and the list func, exactly as the list scheme
+    for (const n of [2, 10, 100, 200]) expect(insns('trampoline', n, 0)).toBe(insns('list', n, 0));
+  });
+
+  it('trampoline-far (1, k) is flat for every k (trampolines beyond the window, auipc rewritten) at the trampoline cost', () => {
+    const ks = [0, 1, 2, 10, 100, 200].map((k) => insns('trampoline-far', 1, k));
+    expect(new Set(ks).size).toBe(1);
+    expect(ks[0]).toBe(insns('trampoline', 1, 0));
+  });
+
+  it('direct (one relevant direct ops with an empty trampoline) is the cheapest traced path and flat in k', () => {
+    const ks = [0, 1, 2, 10, 100, 200].map((k) => insns('direct', 1, k));
+    expect(new Set(ks).size).toBe(1);
+    for (const s of SCHEME_NAMES.filter((n) => n !== 'direct')) expect(insns('direct', 1, 0) < insns(s, 1, 0), s).toBe(true);
+    const row = rows.find((r) => r.scheme === 'direct' && r.relevant === 1 && r.irrelevant === 0)!;
+    expect(row.overheadInsns).toBeLessThanOrEqual(5); // the jalr's target + `jr t0` (or ftrace_caller's fast path)
+  });
+
+  it("every scheme's disabled site costs the same 2 instructions: the baselines are equal", () => {
+    const b = new Set(rows.map((r) => r.baselineInstret));
+    expect(b.size).toBe(1);
+  });
+
+  it('s390-hotpatch (1, k) is flat like callops: the per-function second stage names the ops', () => {
+    const ks = [0, 1, 2, 10, 100, 200].map((k) => insns('s390-hotpatch', 1, k));
+    expect(new Set(ks).size).toBe(1);
+    expect(insns('s390-hotpatch', 1, 200) < insns('list', 1, 0)).toBe(true);
+  });
+
+  it('riscv-legacy has the list shape: the same slope per irrelevant ops and the same list func for N relevant', () => {
+    const ks = [0, 1, 2, 10, 100, 200];
+    const legacy = ks.map((k) => insns('riscv-legacy', 1, k));
+    const list = ks.map((k) => insns('list', 1, k));
+    for (let i = 1; i < ks.length; i++) expect(legacy[i]! - legacy[0]!).toBe(list[i]! - list[0]!);
+    // with 2+ relevant ops both reach ftrace_ops_list_func: a constant per-call difference (the trampolines differ)
+    const d = insns('riscv-legacy', 2, 0) - insns('list', 2, 0);
+    for (const n of [10, 100, 200]) expect(insns('riscv-legacy', n, 0) - insns('list', n, 0)).toBe(d);
   });
 
   it('rejects bad sweep options with typed errors', async () => {

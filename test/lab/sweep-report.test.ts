@@ -47,8 +47,8 @@ describe('sweep report', () => {
 
   it('says in one line per scheme what the scheme is, and what baseline and overhead mean', () => {
     const legend = sweepLegend(SWEEP);
-    expect(legend).toMatch(/^ {2}list +RISC-V without CALL_OPS: .+ftrace_ops_list_func/m);
-    expect(legend).toMatch(/^ {2}callops +RISC-V with CALL_OPS: /m);
+    expect(legend).toMatch(/^ {2}list +RISC-V 6.16 without CALL_OPS: .+list func/m);
+    expect(legend).toMatch(/^ {2}callops +RISC-V 6.16 with CALL_OPS: /m);
     expect(legend).toMatch(/^ {2}baseline +the same loop with no ops registered/m);
     expect(legend).toMatch(/^ {2}overhead +traced minus baseline/m);
     expect(sweepLegend([row('futuristic', 1, 0, 5, 5, 1)])).toMatch(/futuristic +call-site scheme 'futuristic'/);

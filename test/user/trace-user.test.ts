@@ -44,6 +44,19 @@ describe('traceUserProgram', () => {
     expect(r.events.every((e) => e.symbol === 'chain1' && e.parentSymbol.startsWith('run_chain'))).toBe(true);
   });
 
+  for (const scheme of ['riscv-legacy', 'trampoline', 'trampoline-far', 'direct'] as const) {
+    it(`${scheme}: a Linux-user program traces the same chain8 calls`, async () => {
+      const r = await traceUserProgram(calls, { filter: ['chain8'], scheme });
+      expect(r.run.exitCode).toBe(0);
+      expect(r.events).toHaveLength(CHAIN_STEPS);
+      expect(r.events.every((e) => e.symbol === 'chain8' && e.parentSymbol === 'chain7')).toBe(true);
+    });
+  }
+
+  it('s390-hotpatch refuses a Linux-user program (no reserved second stages)', async () => {
+    await expect(traceUserProgram(calls, { filter: ['chain8'], scheme: 's390-hotpatch' })).rejects.toMatchObject({ code: 'FTRACE_BAD_LAYOUT' });
+  });
+
   it('a filter that matches no function is a typed error', async () => {
     const err = await traceUserProgram(calls, { filter: ['no_such_function'] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FtraceLabError);

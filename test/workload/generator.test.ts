@@ -56,6 +56,26 @@ describe('patchable layout', () => {
     });
   }
 
+  for (const layout of ['rvc-8,4', 'norvc-4,2'] as const) {
+    it(`${layout}: hotpatchStage2 reserves 24 zero bytes right before every patch area, the same via both paths`, () => {
+      const mk = (kernelCode: 'assembly' | 'machine-code') =>
+        buildGuestImage({ runtime: { harts: 1, scheme: 's390-hotpatch', bufferSizeKb: 4 }, kernel: { functions: 40, layout, seed: 3, hotpatchStage2: true }, kernelCode });
+      const a = mk('assembly');
+      const m = mk('machine-code');
+      for (const img of [a, m]) {
+        for (const e of img.functionEntries) expect(read(img.program, e.pfe - 24, 24)).toEqual(new Uint8Array(24));
+      }
+      for (const f of a.kernel.functions) {
+        const sa = a.program.symbols.find((s) => s.name === f.name)!;
+        const sm = m.program.symbols.find((s) => s.name === f.name)!;
+        expect(read(m.program, sm.value, sm.size)).toEqual(read(a.program, sa.value, sa.size));
+        expect(sm.value - m.program.symbols.find((s) => s.name === a.kernel.functions[0]!.name)!.value).toBe(
+          sa.value - a.program.symbols.find((s) => s.name === a.kernel.functions[0]!.name)!.value,
+        );
+      }
+    });
+  }
+
   for (const scheme of ['list', 'callops'] as const) {
     it(`${scheme}: planFtraceInit accepts every generated site`, () => {
       const img = image('rvc-8,4', 'machine-code');

@@ -4,7 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import { SCHEME_NAMES } from '../../src/ftrace/schemes/index.js';
 import type { SweepRow } from '../../src/lab/overhead-sweep.js';
 
-const COLORS = ['#c0392b', '#2471a3', '#1e8449', '#7d3c98', '#b9770e', '#566573'];
+const COLORS = ['#c0392b', '#2471a3', '#1e8449', '#7d3c98', '#b9770e', '#566573', '#d35400', '#138d75'];
 
 interface Shape {
   readonly label: string;

@@ -6,12 +6,14 @@ import type { RuntimeSymbols } from '../runtime-symbols.js';
 import { hasOpsLiteral, type SiteLayout } from '../site-layout.js';
 import { initEntryWrite, jalrWrite, literalWrite, reachesFromFrozenAuipc } from './riscv-site.js';
 import type { CallSiteScheme } from './scheme.js';
+import type { SchemeDescriptor } from './descriptor.js';
+import { ftrace616Source } from '../../guest/asm/ftrace-caller.js';
 
 export const CALLOPS_SCHEME_SYMBOLS = ['ftrace_caller', 'ftrace_nop_ops', 'ftrace_list_ops'] as const;
 
 /** Per-callsite ops: the literal holds the unique ops, &ftrace_list_ops (several/assisted) or &ftrace_nop_ops (off). */
 export class CallOpsScheme implements CallSiteScheme {
-  readonly name = 'callops';
+  readonly name: string = 'callops';
   readonly callOps = true;
   readonly requiredSymbols = CALLOPS_SCHEME_SYMBOLS;
   private readonly caller: number;
@@ -25,7 +27,11 @@ export class CallOpsScheme implements CallSiteScheme {
 
   checkLayout(layout: SiteLayout): void {
     if (!hasOpsLiteral(layout)) {
-      throw new FtraceError('FTRACE_BAD_LAYOUT', `the callops scheme needs 8 pre-entry bytes for the literal; layout ${layout.kind} has none`);
+      const flag = layout.nopBytes === 2 ? '-fpatchable-function-entry=8,4' : '-fpatchable-function-entry=4,2';
+      throw new FtraceError(
+        'FTRACE_BAD_LAYOUT',
+        `the callops scheme needs an 8-byte ops literal before each function, but layout ${layout.kind} has no pre-entry NOPs: build with ${flag}`,
+      );
     }
   }
 
@@ -71,3 +77,19 @@ export class CallOpsScheme implements CallSiteScheme {
     return to.literal;
   }
 }
+
+export const CALLOPS_SCHEME: SchemeDescriptor = {
+  name: 'callops',
+  summary:
+    'RISC-V 6.16 with CALL_OPS: the 8 bytes before each function point at its ops; ftrace_caller calls that ops directly ' +
+    'when exactly one ops traces the function (flat cost), else the list func',
+  models: 'Linux 6.16 arch/riscv/kernel/mcount-dyn.S and ftrace.c with CONFIG_DYNAMIC_FTRACE_WITH_CALL_OPS (+ DIRECT_CALLS)',
+  protocol: 'atomic',
+  regsCaller: false,
+  listFuncRegs: 'none',
+  needsOpsLiteral: true,
+  patchableEntry: (rvc) => (rvc ? '-fpatchable-function-entry=8,4' : '-fpatchable-function-entry=4,2'),
+  disabledInsns: 2,
+  guestSource: (o) => ftrace616Source(o, true),
+  create: (s) => new CallOpsScheme(s),
+};

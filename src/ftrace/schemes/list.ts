@@ -5,14 +5,16 @@ import type { RuntimeSymbols } from '../runtime-symbols.js';
 import type { SiteLayout } from '../site-layout.js';
 import { globalWrite, initEntryWrite, jalrWrite, reachesFromFrozenAuipc } from './riscv-site.js';
 import type { CallSiteScheme } from './scheme.js';
+import type { SchemeDescriptor } from './descriptor.js';
+import { ftrace616Source } from '../../guest/asm/ftrace-caller.js';
 
 export const LIST_SCHEME_SYMBOLS = ['ftrace_caller', 'ftrace_call_dest', 'function_trace_op'] as const;
 
 /** The list-func baseline: no per-site ops, one global function pointer (update_ftrace_function decides what it is). */
 export class ListScheme implements CallSiteScheme {
-  readonly name = 'list';
+  readonly name: string = 'list';
   readonly callOps = false;
-  readonly requiredSymbols = LIST_SCHEME_SYMBOLS;
+  readonly requiredSymbols: readonly string[] = LIST_SCHEME_SYMBOLS;
   private readonly caller: number;
 
   constructor(private readonly symbols: RuntimeSymbols) {
@@ -57,3 +59,19 @@ export class ListScheme implements CallSiteScheme {
     return globalWrite('function_trace_op', this.symbols.get('function_trace_op'), prev, next, 'after-sites');
   }
 }
+
+export const LIST_SCHEME: SchemeDescriptor = {
+  name: 'list',
+  summary:
+    'RISC-V 6.16 without CALL_OPS: an enabled site calls the shared ftrace_caller, which calls ftrace_call_dest with ' +
+    'function_trace_op; with more than one ops that is the list func, which tests every registered ops (cost grows with the number of ops)',
+  models: 'Linux 6.16 arch/riscv/kernel/mcount-dyn.S and ftrace.c without CONFIG_DYNAMIC_FTRACE_WITH_CALL_OPS',
+  protocol: 'atomic',
+  regsCaller: false,
+  listFuncRegs: 'none',
+  needsOpsLiteral: false,
+  patchableEntry: (rvc) => (rvc ? '-fpatchable-function-entry=4' : '-fpatchable-function-entry=2'),
+  disabledInsns: 2,
+  guestSource: (o) => ftrace616Source(o, false),
+  create: (s) => new ListScheme(s),
+};

@@ -1,5 +1,7 @@
 // The one interface every call-site scheme implements: the arch hooks ftrace_init_nop, ftrace_make_call/_nop, ftrace_modify_call, ftrace_update_ftrace_func.
-import type { GlobalWrite, SiteWrite } from '../patch-plan.js';
+import type { DataWrite, GlobalWrite, SiteWrite } from '../patch-plan.js';
+import type { GuestAllocator } from '../guest-alloc.js';
+import type { FtraceOps } from '../ops.js';
 import type { DynFtrace, SiteState } from '../records.js';
 import type { SiteLayout } from '../site-layout.js';
 
@@ -35,4 +37,16 @@ export interface CallSiteScheme {
   updateFtraceFunc(prev: number, next: number, phase: GlobalWrite['phase']): GlobalWrite[];
   /** Publish the global op the shared trampoline passes (function_trace_op), if the scheme has one. */
   setFunctionTraceOp(prev: number, next: number): GlobalWrite[];
+  /**
+   * arch_ftrace_update_trampoline (x86 create_trampoline): build a per-ops trampoline that passes `opsAddr` and calls
+   * `func` directly. Schemes without per-ops trampolines leave it out; null = no room (the ops's sites use ftrace_caller).
+   */
+  createTrampoline?(ops: FtraceOps, opsAddr: number, func: number, alloc: GuestAllocator): OpsTrampoline | null;
+}
+
+/** A per-ops trampoline: where it lives and the bytes to publish there before any site calls it. */
+export interface OpsTrampoline {
+  readonly addr: number;
+  readonly size: number;
+  readonly data: DataWrite;
 }

@@ -32,7 +32,7 @@ export function dataSource(o: ResolvedGuestOptions): string {
     `\t.data`,
     `\t.balign\t8`,
     ...staticOps('ftrace_list_end', 'ftrace_stub', 'FTRACE_OPS_FL_STUB | FTRACE_OPS_FL_INITIALIZED'),
-    ...staticOps('ftrace_nop_ops', 'ftrace_stub', 'FTRACE_OPS_FL_STUB'),
+    ...staticOps('ftrace_nop_ops', 'ftrace_ops_nop_func', 'FTRACE_OPS_FL_STUB'),
     ...staticOps('ftrace_list_ops', 'ftrace_ops_list_func', 'FTRACE_OPS_FL_STUB'),
     ...word('ftrace_ops_list', 'ftrace_list_end'),
     ...word('function_trace_op', 'ftrace_list_end'),

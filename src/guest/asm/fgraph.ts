@@ -133,8 +133,8 @@ export function ftraceGraphFuncSource(mode: PercpuAccess = 'tp'): string {
     `\tsd\ta4, FGRAPH_FRAME_RET(a7)`,
     `\tsd\ta0, FGRAPH_FRAME_FUNC(a7)`,
     `\tsd\ta6, FGRAPH_FRAME_CALLTIME(a7)`,
-    `\tld\tt0, FREGS_S0(a3)`,
-    `\tsd\tt0, FGRAPH_FRAME_FP(a7)`,
+    // no frame-pointer test: the 6.16 ftrace_caller (FtraceCallerConfig.fpTest off) does not save s0 in fregs
+    `\tsd\tzero, FGRAPH_FRAME_FP(a7)`,
     `\taddi\tt0, a3, FREGS_RA`,
     `\tsd\tt0, FGRAPH_FRAME_RETP(a7)`,
     // ftrace_graph_entry = trace_graph_entry

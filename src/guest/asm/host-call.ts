@@ -1,6 +1,7 @@
 // Ops callbacks that hand traced calls to JavaScript: ftrace_host_event_func (asynchronous: an event with a0-a7 in the ring buffer) and ftrace_host_call_func (synchronous: the host stops the hart there).
 //
 // Both are op->func(ip = a0, parent_ip = a1, op = a2, fregs = a3) leaves using t0-t5 only.
+import { fregsA } from '../frame-layout.js';
 import type { PercpuAccess } from '../options.js';
 import { asmFunction } from './function.js';
 import { percpuBase } from './percpu-access.js';
@@ -13,7 +14,7 @@ import { percpuBase } from './percpu-access.js';
 export function hostEventFuncSource(mode: PercpuAccess = 'tp'): string {
   const pc = percpuBase(mode, 't5');
   const args: string[] = [];
-  for (let n = 0; n < 8; n++) args.push(`\tld\tt4, ${32 + 8 * n}(a3)\t\t# fregs->a${n}`, `\tsd\tt4, ${8 * n}(t3)`);
+  for (let n = 0; n < 8; n++) args.push(`\tld\tt4, ${fregsA(n)}(a3)\t\t# fregs->a${n}`, `\tsd\tt4, ${8 * n}(t3)`);
   return asmFunction('ftrace_host_event_func', [
     ...pc.lines,
     `\tld\tt0, PERCPU_RING_BUFFER(${pc.base})`,

@@ -87,8 +87,11 @@ function recursed(mode: PercpuAccess, label: string): string[] {
   ];
 }
 
+/** What ftrace_get_regs(fregs) gives the list func: the trampoline's frame is a pt_regs (pre-6.16), or there are none. */
+export type ListFuncRegs = 'pt_regs' | 'none';
+
 /** ftrace_ops_list_func(ip, parent_ip, op, fregs): walk ftrace_ops_list, call every matching non-stub ops. */
-export function listFuncSource(mode: PercpuAccess = 'tp'): string {
+export function listFuncSource(mode: PercpuAccess = 'tp', regs: ListFuncRegs = 'none'): string {
   const saved = ['ra', 's0', 's1', 's2', 's3', 's4', 's5'];
   return asmFunction('ftrace_ops_list_func', [
     ...recursionEnter(mode, 'TRACE_LIST_BIT', '.Llist_recursed'),
@@ -97,10 +100,9 @@ export function listFuncSource(mode: PercpuAccess = 'tp'): string {
     `\tmv\ts0, a0\t\t\t# ip`,
     `\tmv\ts1, a1\t\t\t# parent_ip`,
     `\tmv\ts2, a3\t\t\t# fregs`,
-    `\tli\ts5, 0`,
-    `\tbeqz\ta3, 1f`,
-    `\tld\ts5, FREGS_REGS(a3)\t\t# regs = ftrace_get_regs(fregs)`,
-    `1:`,
+    regs === 'pt_regs'
+      ? `\tmv\ts5, a3\t\t\t# regs = ftrace_get_regs(fregs): the pre-6.16 frame is a pt_regs`
+      : `\tli\ts5, 0\t\t\t# regs = ftrace_get_regs(fregs) = NULL: 6.16 saves the ABI registers only`,
     `\tld\ts3, ftrace_ops_list\t\t# rcu_dereference(ftrace_ops_list)`,
     `\tla\ts4, ftrace_list_end`,
     `.Llist_loop:`,
@@ -154,7 +156,11 @@ export function assistFuncSource(mode: PercpuAccess = 'tp'): string {
   ]);
 }
 
-/** ftrace_stub and the sample's empty tracer ops_func_nop (a distinct address, so it is not mistaken for the stub). */
+/**
+ * ftrace_stub; ftrace_ops_nop_func, the func of ftrace_nop_ops (kernel/trace/ftrace.c, CALL_OPS: what a site that is
+ * being disabled calls); and ops_func_nop, the empty tracer of samples/ftrace/ftrace-ops.c. Three distinct addresses,
+ * so none is mistaken for another.
+ */
 export function stubsSource(): string {
-  return [asmFunction('ftrace_stub', [`\tret`]), asmFunction('ftrace_ops_nop_func', [`\tret`])].join('\n');
+  return [asmFunction('ftrace_stub', [`\tret`]), asmFunction('ftrace_ops_nop_func', [`\tret`]), asmFunction('ops_func_nop', [`\tret`])].join('\n');
 }
