@@ -11,7 +11,7 @@ import { AGENT, type AgentState } from '../machine/sched/deterministic.js';
 import type { GuestImage } from '../workload/guest-image.js';
 import { Monitor, type Violation } from './monitor.js';
 import type { ArchProfile } from './profiles.js';
-import { installScript, type ScenarioSpec } from './scenario.js';
+import { installScript, scenarioKernel, type ScenarioSpec } from './scenario.js';
 import type { Decision, Probe, ProbedStrategy } from './strategies.js';
 
 /** Instruction bound of one schedule: an update still in flight after it is a progress violation. */
@@ -83,7 +83,7 @@ export interface ScheduleOutcome {
 const images = new Map<string, GuestImage>();
 
 function imageKey(s: ScenarioSpec): string {
-  return `${s.scheme}:${s.harts}:${s.functions}:${s.kernelSeed}`;
+  return `${s.scheme}:${s.harts}:${s.functions}:${s.kernelSeed}:${JSON.stringify(scenarioKernel(s))}`;
 }
 
 /** A hook the strategy is built with, for watching the run (replay output uses it). */
@@ -159,7 +159,7 @@ export async function runSchedule(setup: CheckSetup, makeStrategy: (probe: Probe
   lab = await Lab.create({
     harts: scenario.harts,
     scheme: scenario.scheme as 'callops',
-    kernel: { functions: scenario.functions, seed: scenario.kernelSeed, workload: 'loop' },
+    kernel: { functions: scenario.functions, seed: scenario.kernelSeed, workload: 'loop', ...scenarioKernel(scenario) },
     protocol: checked,
     seed: 0,
     quantum: 1,

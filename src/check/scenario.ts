@@ -3,7 +3,7 @@ import { decode } from '../isa/index.js';
 import type { Lab, OpsHandle } from '../lab/index.js';
 import { CheckError } from './errors.js';
 
-export const SCENARIO_NAMES = ['ftrace', 'poke-hint', 'poke-rvc', 'poke-pair'] as const;
+export const SCENARIO_NAMES = ['ftrace', 'poke-hint', 'poke-rvc', 'poke-pair', 'static-key', 'static-key-cnop2', 'static-key-misaligned4'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** One line per scenario (for --help and README). */
@@ -11,6 +11,9 @@ export const SCENARIO_SUMMARIES: Readonly<Record<ScenarioName, string>> = {
   ftrace: 'register a module ops tracing kfunc_*, narrow its filter to kfunc_1*, unregister it (its callback is freed)',
   'poke-hint': 'text_poke the disabled site word of kfunc_0 from nop to the hint addi x0,x0,1 and back (an addi immediate change)',
   'poke-rvc': 'text_poke a 32-bit ALU-immediate instruction at an address = 2 mod 4 inside a traced function (both parcels change) and back',
+  'static-key': 'static_branch_unlikely sites (4-byte nop <-> j, the kernel\'s form) in every function: static_key_enable, disable, enable',
+  'static-key-cnop2': 'the same with 2-byte c.nop <-> c.j sites',
+  'static-key-misaligned4': 'the same with 4-byte nop <-> j sites at addresses = 2 mod 4 (written as two half-word stores)',
   'poke-pair': 'the pre-6.16 RISC-V site: rewrite both words at kfunc_0\'s entry between nop; nop and auipc t0; jalr t0 (a call to ftrace_caller), twice',
 };
 
@@ -80,6 +83,20 @@ export function findRvcPokeTarget(lab: Lab): { addr: number; old: Uint8Array; ne
   throw new CheckError('CHECK_BAD_OPTION', 'poke-rvc: no 32-bit ALU-immediate instruction at an address = 2 mod 4 in the traced functions (try another kernel seed)');
 }
 
+/** Extra synthetic-kernel options a scenario needs (static-key sites). */
+export function scenarioKernel(s: ScenarioSpec): { staticKeys?: { keys: number; variant: 'nop4' | 'cnop2' | 'misaligned4' } } {
+  switch (s.name) {
+    case 'static-key':
+      return { staticKeys: { keys: 1, variant: 'nop4' } };
+    case 'static-key-cnop2':
+      return { staticKeys: { keys: 1, variant: 'cnop2' } };
+    case 'static-key-misaligned4':
+      return { staticKeys: { keys: 1, variant: 'misaligned4' } };
+    default:
+      return {};
+  }
+}
+
 /** The two states of a pre-6.16 site at kfunc_0's entry: `nop; nop` and `auipc t0, hi; jalr t0, lo(t0)` to ftrace_caller. */
 export function pairSite(lab: Lab): { nops: Uint8Array; call: Uint8Array } {
   const entry = lab.ftrace.records()[0]!.ip - 4;
@@ -110,6 +127,13 @@ function updates(lab: Lab, s: ScenarioSpec): (() => Promise<unknown>)[] {
       const ip = lab.ftrace.records()[0]!.ip;
       const nop = lab.machine.memory.read(ip, 4);
       return [() => lab.textPoke(ip, le(0x00100013), 'site hint'), () => lab.textPoke(ip, nop, 'site nop')];
+    }
+    case 'static-key':
+    case 'static-key-cnop2':
+    case 'static-key-misaligned4': {
+      const keys = lab.staticKeys;
+      if (!keys) throw new CheckError('CHECK_BAD_OPTION', `${s.name}: the guest has no __jump_table`);
+      return [() => keys.enable('static_key_0'), () => keys.disable('static_key_0'), () => keys.enable('static_key_0')];
     }
     case 'poke-pair': {
       const { nops, call } = pairSite(lab);

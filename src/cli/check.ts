@@ -6,6 +6,7 @@ import { PROFILE_NAMES, type ProfileName } from '../check/profiles.js';
 import { formatReplayFile, type ProtocolRef } from '../check/replay-file.js';
 import { DEFAULT_SCENARIO, SCENARIO_NAMES, type ScenarioName } from '../check/scenario.js';
 import { SCHEME_NAMES } from '../ftrace/schemes/index.js';
+import { schemeDescriptor } from '../ftrace/schemes/registry.js';
 import { protocolFromText } from '../patch/protocol-file.js';
 import { PROTOCOL_NAMES } from '../patch/protocols/index.js';
 import { version } from './version.js';
@@ -23,7 +24,8 @@ ${Object.entries(INVARIANTS).map(([k, v]) => `  ${k.padEnd(24)} ${v}`).join('\n'
 Exit 0 when every schedule is clean, 1 when a violation was found (its replay files are in --out).
 
   --scheme S         call-site scheme: ${SCHEME_NAMES.join(', ')} (default callops)
-  --protocol NAME    built-in protocol: ${PROTOCOL_NAMES.join(', ')} (default atomic)
+  --protocol NAME    built-in protocol: ${PROTOCOL_NAMES.join(', ')} (default: the scheme's own, atomic for
+                     the 6.16 sites, stop-machine for riscv-legacy and trampoline-far)
   --protocol-file F  a protocol written as JSON (see protocols/*.json)
   --profile P        arch safety profile: ${PROFILE_NAMES.join(', ')} (default riscv)
   --harts N          2..4 (default 2)
@@ -113,6 +115,7 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs | 'help' {
     else if (w === '--out') a.out = c.value(w);
     else throw new VerbUsageError(w.startsWith('-') ? `unknown option '${w}'` : `unexpected argument '${w}'`);
   }
+  if (!protocolGiven) a.protocol = { name: schemeDescriptor(a.scheme).protocol };
   return a;
 }
 

@@ -32,9 +32,31 @@ describe('negative controls: each unsafe variant is found', () => {
   }, 120_000);
 
   it('the pre-6.16 two-instruction site rewritten without stop_machine: a hart runs the old auipc/nop with the new jalr or the reverse', async () => {
-    const r = await check({ scenario: 'poke-pair', protocol: shipped('unsafe/text-poke-no-stop'), schedules: 60 });
-    expect(r.byInvariant['mixed-site']).toBeGreaterThan(0);
-    expect(r.counterexamples[0]!.message).toMatch(/words of different versions/);
+    // the riscv-legacy scheme's own sites (nop; nop <-> auipc t0; jalr t0), and the same rewrite as a raw text poke
+    const legacy = await check({ scheme: 'riscv-legacy', protocol: shipped('unsafe/text-poke-no-stop'), schedules: 40 });
+    expect(legacy.byInvariant['mixed-site']).toBeGreaterThan(0);
+    expect(legacy.counterexamples[0]!.message).toMatch(/runs the site at 0x[0-9a-f]+ as [0-9a-f]{8} \+ [0-9a-f]{8}, words of different versions/);
+    const poke = await check({ scenario: 'poke-pair', protocol: shipped('unsafe/text-poke-no-stop'), schedules: 60 });
+    expect(poke.byInvariant['mixed-site']).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('the trampoline scheme without the grace period: a hart runs a per-ops trampoline after it was freed (seed 002)', async () => {
+    const r = await check({ scheme: 'trampoline', protocol: shipped('unsafe/atomic-no-grace-period'), schedules: 60 });
+    expect(r.byInvariant['use-after-free']).toBeGreaterThan(0);
+    expect(r.counterexamples[0]!.message).toMatch(/in trampoline of ops\d*, which the protocol had freed/);
+  }, 120_000);
+
+  it('a 4-byte static-key site at an address = 2 mod 4 tears (the pre-fix jump-label bug), on riscv and under the armv7 parcel profile', async () => {
+    for (const profile of ['riscv', 'armv7'] as const) {
+      const r = await check({ scenario: 'static-key-misaligned4', profile, schedules: 20 });
+      expect(r.byInvariant['torn-fetch'], profile).toBeGreaterThan(0);
+    }
+    // the kernel's form (an aligned 4-byte nop <-> j) and the 2-byte c.nop <-> c.j form are clean on both
+    for (const scenario of ['static-key', 'static-key-cnop2'] as const) {
+      const r = await check({ scenario, profile: 'armv7', schedules: 30 });
+      expect(r.violations, scenario).toBe(0);
+      expect(r.witness.staleExecutions, scenario).toBeGreaterThan(5);
+    }
   }, 120_000);
 
   it('an arm64-profile patch of a non-listed instruction (nop -> addi x0,x0,1) is a breach; the riscv profile allows it', async () => {
@@ -45,9 +67,13 @@ describe('negative controls: each unsafe variant is found', () => {
     expect(rv.violations).toBe(0);
   }, 120_000);
 
-  it('the s390 profile allows no ftrace site change (nop <-> jalr is not a branch-condition flip)', async () => {
+  it('the s390 profile allows no 6.16 site or jump-label change, and the s390-hotpatch scheme\'s condition flip passes it', async () => {
     const r = await check({ profile: 's390', schedules: 3 });
     expect(r.byInvariant['arch-profile']).toBe(3);
+    expect((await check({ scenario: 'static-key', profile: 's390', schedules: 3 })).byInvariant['arch-profile']).toBe(3);
+    const hot = await check({ scheme: 's390-hotpatch', profile: 's390', schedules: 30 });
+    expect(hot.violations).toBe(0);
+    expect(hot.witness.staleExecutions).toBeGreaterThan(5);
   }, 120_000);
 });
 
@@ -68,6 +94,14 @@ describe('the built-in protocols used as intended stay clean', () => {
       if (protocol === 'breakpoint') expect(r.witness.bpHits).toBeGreaterThan(20);
     }, 120_000);
   }
+
+  it('every scheme with one-word site changes is clean under atomic (trampolines, direct calls, the s390 mask flip too)', async () => {
+    for (const scheme of ['trampoline', 'direct', 's390-hotpatch'] as const) {
+      const r = await check({ scheme, schedules: 40 });
+      expect(r.violations, scheme).toBe(0);
+      expect(r.witness.staleExecutions, scheme).toBeGreaterThan(10);
+    }
+  }, 120_000);
 
   it('the JSON form of every built-in protocol is as clean as the built-in one', async () => {
     for (const name of ['atomic', 'stop-machine', 'breakpoint', 'stop-all']) {
