@@ -12,10 +12,10 @@ import { median, report } from './harness.js';
 const N = Number(process.env.CHECK_SCHEDULES ?? 1000);
 const file = (name: string): ProtocolRef => ({ file: parseProtocolFile(JSON.parse(readFileSync(new URL(`../protocols/${name}.json`, import.meta.url), 'utf8'))) });
 
-async function run(o: { scenario?: ScenarioName; protocol?: ProtocolRef; profile?: CheckOptions['profile']; strategy: StrategyName; schedules: number }) {
+async function run(o: { scenario?: ScenarioName; scheme?: string; protocol?: ProtocolRef; profile?: CheckOptions['profile']; strategy: StrategyName; schedules: number }) {
   const cpu0 = process.cpuUsage();
   const r = await explore({
-    scenario: { ...DEFAULT_SCENARIO, name: o.scenario ?? 'ftrace', scheme: 'callops', harts: 2 },
+    scenario: { ...DEFAULT_SCENARIO, name: o.scenario ?? 'ftrace', scheme: o.scheme ?? 'callops', harts: 2 },
     profile: o.profile ?? 'riscv',
     protocol: o.protocol ?? { name: 'atomic' },
     strategy: o.strategy,
@@ -42,8 +42,10 @@ if (process.env.CHECK_ONLY !== 'speed') {
     ['atomic without remote fence.i', { protocol: file('unsafe/atomic-no-fencei'), strategy: 'random', schedules: N }],
     ['breakpoint without middle sync', { protocol: file('unsafe/breakpoint-no-middle-sync'), strategy: 'random', schedules: N }],
     ['32-bit poke at 2 mod 4', { scenario: 'poke-rvc', strategy: 'random', schedules: N }],
-    ['pre-6.16 pair without stop_machine', { scenario: 'poke-pair', protocol: file('unsafe/text-poke-no-stop'), strategy: 'random', schedules: N }],
-    ['pre-6.16 pair with stop_machine', { scenario: 'poke-pair', protocol: { name: 'stop-machine' }, strategy: 'random', schedules: N }],
+    ['riscv-legacy without stop_machine', { scheme: 'riscv-legacy', protocol: file('unsafe/text-poke-no-stop'), strategy: 'random', schedules: N }],
+    ['riscv-legacy with stop_machine', { scheme: 'riscv-legacy', protocol: { name: 'stop-machine' }, strategy: 'random', schedules: N }],
+    ['trampoline teardown without grace period', { scheme: 'trampoline', protocol: file('unsafe/atomic-no-grace-period'), strategy: 'random', schedules: N }],
+    ['jump label at 2 mod 4', { scenario: 'static-key-misaligned4', strategy: 'random', schedules: N }],
     ['site word before literal (callops)', { protocol: file('unsafe/atomic-site-before-literal'), strategy: 'random', schedules: N }],
   ];
   for (const strategy of ['random', 'pct', 'exhaustive'] as const) {
