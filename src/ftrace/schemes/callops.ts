@@ -6,7 +6,7 @@ import type { RuntimeSymbols } from '../runtime-symbols.js';
 import { hasOpsLiteral, type SiteLayout } from '../site-layout.js';
 import { initEntryWrite, jalrWrite, literalWrite, reachesFromFrozenAuipc } from './riscv-site.js';
 import type { CallSiteScheme } from './scheme.js';
-import type { SchemeDescriptor } from './descriptor.js';
+import { pfeCallOps, SITE_616, type SchemeDescriptor } from './descriptor.js';
 import { ftrace616Source } from '../../guest/asm/ftrace-caller.js';
 
 export const CALLOPS_SCHEME_SYMBOLS = ['ftrace_caller', 'ftrace_nop_ops', 'ftrace_list_ops'] as const;
@@ -85,11 +85,9 @@ export const CALLOPS_SCHEME: SchemeDescriptor = {
     'when exactly one ops traces the function (flat cost), else the list func',
   models: 'Linux 6.16 arch/riscv/kernel/mcount-dyn.S and ftrace.c with CONFIG_DYNAMIC_FTRACE_WITH_CALL_OPS (+ DIRECT_CALLS)',
   protocol: 'atomic',
-  regsCaller: false,
-  listFuncRegs: 'none',
+  ...SITE_616,
   needsOpsLiteral: true,
-  patchableEntry: (rvc) => (rvc ? '-fpatchable-function-entry=8,4' : '-fpatchable-function-entry=4,2'),
-  disabledInsns: 2,
+  patchableEntry: pfeCallOps,
   guestSource: (o) => ftrace616Source(o, true),
   create: (s) => new CallOpsScheme(s),
 };

@@ -38,3 +38,12 @@ export interface SchemeDescriptor {
   /** The arch hooks over an assembled runtime's symbols. */
   create(symbols: RuntimeSymbols): CallSiteScheme;
 }
+
+/** What every Linux 6.16 RISC-V site shares: no regs caller, no pt_regs for the list func, auipc + nop when disabled. */
+export const SITE_616 = { regsCaller: false, listFuncRegs: 'none', disabledInsns: 2 } as const satisfies Partial<SchemeDescriptor>;
+
+/** -fpatchable-function-entry of a 6.16 site with the CALL_OPS literal before the function (4 NOP bytes before, 4 at it). */
+export const pfeCallOps = (rvc: boolean): string => (rvc ? '-fpatchable-function-entry=8,4' : '-fpatchable-function-entry=4,2');
+
+/** -fpatchable-function-entry of a 6.16 site without the literal (8 NOP bytes at the entry). */
+export const pfePlain = (rvc: boolean): string => (rvc ? '-fpatchable-function-entry=4' : '-fpatchable-function-entry=2');

@@ -1,7 +1,7 @@
 // Direct calls (register_ftrace_direct, the BPF-trampoline path) on the RISC-V 6.16 CALL_OPS site: a function whose only ops is direct calls its trampoline.
 import { ftrace616Source } from '../../guest/asm/ftrace-caller.js';
 import { CallOpsScheme } from './callops.js';
-import type { SchemeDescriptor } from './descriptor.js';
+import { pfeCallOps, SITE_616, type SchemeDescriptor } from './descriptor.js';
 import type { GuestAllocator } from '../guest-alloc.js';
 import type { FtraceOps } from '../ops.js';
 import type { RuntimeSymbols } from '../runtime-symbols.js';
@@ -43,11 +43,9 @@ export const DIRECT_SCHEME: SchemeDescriptor = {
     'trampoline the site calls itself (or ftrace_caller jumps to before saving anything); other ops through the list func',
   models: 'Linux 6.16 riscv DYNAMIC_FTRACE_WITH_DIRECT_CALLS (ftrace_caller_direct, call_direct_funcs, ops->direct_call)',
   protocol: 'atomic',
-  regsCaller: false,
-  listFuncRegs: 'none',
+  ...SITE_616,
   needsOpsLiteral: true,
-  patchableEntry: (rvc) => (rvc ? '-fpatchable-function-entry=8,4' : '-fpatchable-function-entry=4,2'),
-  disabledInsns: 2,
+  patchableEntry: pfeCallOps,
   sampleDirect: 'ftrace_stub_direct_tramp',
   guestSource: (o) => ftrace616Source({ ...o, directCalls: true }, true, DIRECT_WINDOW_BYTES),
   create: (s) => new DirectScheme(s),

@@ -5,7 +5,7 @@ import type { RuntimeSymbols } from '../runtime-symbols.js';
 import type { SiteLayout } from '../site-layout.js';
 import { globalWrite, initEntryWrite, jalrWrite, reachesFromFrozenAuipc } from './riscv-site.js';
 import type { CallSiteScheme } from './scheme.js';
-import type { SchemeDescriptor } from './descriptor.js';
+import { pfePlain, SITE_616, type SchemeDescriptor } from './descriptor.js';
 import { ftrace616Source } from '../../guest/asm/ftrace-caller.js';
 
 export const LIST_SCHEME_SYMBOLS = ['ftrace_caller', 'ftrace_call_dest', 'function_trace_op'] as const;
@@ -67,11 +67,9 @@ export const LIST_SCHEME: SchemeDescriptor = {
     'function_trace_op; with more than one ops that is the list func, which tests every registered ops (cost grows with the number of ops)',
   models: 'Linux 6.16 arch/riscv/kernel/mcount-dyn.S and ftrace.c without CONFIG_DYNAMIC_FTRACE_WITH_CALL_OPS',
   protocol: 'atomic',
-  regsCaller: false,
-  listFuncRegs: 'none',
+  ...SITE_616,
   needsOpsLiteral: false,
-  patchableEntry: (rvc) => (rvc ? '-fpatchable-function-entry=4' : '-fpatchable-function-entry=2'),
-  disabledInsns: 2,
+  patchableEntry: pfePlain,
   guestSource: (o) => ftrace616Source(o, false),
   create: (s) => new ListScheme(s),
 };

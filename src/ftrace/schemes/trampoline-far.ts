@@ -7,7 +7,7 @@ import type { SiteWrite } from '../patch-plan.js';
 import type { DynFtrace, SiteState } from '../records.js';
 import type { RuntimeSymbols } from '../runtime-symbols.js';
 import { ftrace616Source } from '../../guest/asm/ftrace-caller.js';
-import type { SchemeDescriptor } from './descriptor.js';
+import { pfePlain, SITE_616, type SchemeDescriptor } from './descriptor.js';
 import { frozenAuipc, jalrWord, reachesFromFrozenAuipc } from './riscv-site.js';
 import type { OpsTrampoline } from './scheme.js';
 import { TRAMP_WINDOW_BYTES, TrampolineScheme } from './trampoline.js';
@@ -74,11 +74,9 @@ export const TRAMPOLINE_FAR_SCHEME: SchemeDescriptor = {
     'too (two words: stop_machine), so every site traced by one ops calls its own trampoline',
   models: 'x86 per-ops trampolines on the RISC-V 6.16 site with the two-word site change of the pre-6.16 kernels',
   protocol: 'stop-machine',
-  regsCaller: false,
-  listFuncRegs: 'none',
+  ...SITE_616,
   needsOpsLiteral: false,
-  patchableEntry: (rvc) => (rvc ? '-fpatchable-function-entry=4' : '-fpatchable-function-entry=2'),
-  disabledInsns: 2,
+  patchableEntry: pfePlain,
   guestSource: (o) => ftrace616Source(o, false, TRAMP_WINDOW_BYTES),
   create: (s) => new TrampolineFarScheme(s),
 };

@@ -5,7 +5,7 @@ import { FREGS_A0, FREGS_EPC, FREGS_RA, FREGS_SIZE, FREGS_SP, FREGS_T1 } from '.
 import type { GuestAllocator } from '../guest-alloc.js';
 import type { FtraceOps } from '../ops.js';
 import type { RuntimeSymbols } from '../runtime-symbols.js';
-import type { SchemeDescriptor } from './descriptor.js';
+import { pfePlain, SITE_616, type SchemeDescriptor } from './descriptor.js';
 import { ListScheme } from './list.js';
 import type { OpsTrampoline } from './scheme.js';
 
@@ -115,11 +115,9 @@ export const TRAMPOLINE_SCHEME: SchemeDescriptor = {
     'own trampoline (op and func built in, no list walk, no literal load); shared sites and out-of-reach sites use ftrace_caller',
   models: 'x86 create_trampoline / arch_ftrace_update_trampoline (f3bea49115b2, 0598e4f08e3d) over the Linux 6.16 riscv site',
   protocol: 'atomic',
-  regsCaller: false,
-  listFuncRegs: 'none',
+  ...SITE_616,
   needsOpsLiteral: false,
-  patchableEntry: (rvc) => (rvc ? '-fpatchable-function-entry=4' : '-fpatchable-function-entry=2'),
-  disabledInsns: 2,
+  patchableEntry: pfePlain,
   guestSource: (o) => ftrace616Source(o, false, TRAMP_WINDOW_BYTES),
   create: (s) => new TrampolineScheme(s),
 };
