@@ -9,8 +9,14 @@ import { virtDtb } from './virt-dt.js';
  * guest learns the number of harts by counting /cpus/cpu@N (test/fixtures/baremetal/fdt.c does it in 50 lines of C).
  */
 export function installBootInfo(wasm: WebAssembly.Memory, harts: number, ram: number): void {
-  writeBootRom(wasm, virtDtb({ harts, ram }));
+  const key = `${harts}:${ram}`;
+  let dtb = dtbs.get(key);
+  if (!dtb) dtbs.set(key, (dtb = virtDtb({ harts, ram })));
+  writeBootRom(wasm, dtb);
 }
+
+/** Device trees by (harts, RAM): machines of one shape (the checker makes hundreds a second) share one blob. */
+const dtbs = new Map<string, Uint8Array>();
 
 /** a0 = the hart's id, a1 = the device tree's address: the QEMU virt / OpenSBI boot convention. */
 export function setBootRegisters(h: Hart): void {

@@ -173,8 +173,10 @@ export class Monitor {
     if (step.op !== 'write') return;
     if (step.role === 'site-parcel0' && step.bytes.length === 2) this.addVersion(step.addr, step.bytes, step.bytes[0] === 0x02 && step.bytes[1] === 0x90 ? 'c.ebreak' : null);
     if (step.role !== 'site' && step.role !== 'site-parcel0' && step.role !== 'site-rest') return;
-    // the instruction(s) this write touches, before and after, as another hart could fetch them
-    for (const [addr, before] of [...this.shadow]) {
+    // the instruction(s) this write touches (they start at most 2 bytes before it), as another hart could fetch them
+    for (let addr = step.addr - 2; addr < step.addr + step.bytes.length; addr += 2) {
+      const before = this.shadow.get(addr);
+      if (!before) continue;
       const len = before.length;
       if (step.addr >= addr + len || step.addr + step.bytes.length <= addr) continue;
       const now = this.read(addr, 4).subarray(0, insnLen(this.read(addr, 1)[0]!));
