@@ -5,6 +5,8 @@ export { NOP4, C_NOP, auipcT0, jalrT0, auipcT0For, jalrT0For } from './insn.js';
 export {
   SITE_LAYOUTS,
   hasOpsLiteral,
+  hotpatchLayoutKind,
+  isHotpatchLayout,
   ftraceCallAdjust,
   siteFuncAddr,
   literalAddr,

@@ -12,20 +12,25 @@ describe('s390-hotpatch', () => {
     expect(() => stage1Word(4096, true)).toThrow(/reach/);
   });
 
-  it('init fills every second stage and leaves bne + nop at the entry; enabling flips one bit after writing the ops', async () => {
+  it('the synthetic kernel gets the hotpatch layout (=14,12): init fills every second stage in the pre-entry NOPs and leaves one bne at the entry; enabling flips one bit after writing the ops', async () => {
     const l = await lab();
+    expect(l.guest.layout.kind).toBe('rvc-14,12');
     const mem = l.machine.memory;
     const stage3 = l.symbol('ftrace_hotpatch_stage3');
+    const body = l.guest.image!.program;
     for (const r of l.ftrace.records()) {
       const s2 = stage2Addr(r);
       expect(s2 % 8).toBe(0);
+      expect(s2).toBe(r.funcAddr - 24); // right before the entry
       expect(mem.readU32(r.funcAddr)).toBe(stage1Word(s2 - r.funcAddr, false));
-      expect(mem.readU32(r.funcAddr + 4)).toBe(0x13);
-      expect(mem.readU64(s2 + 8)).toBe(BigInt(r.funcAddr + 8)); // resume
+      // the next word is the function's own first instruction (no second entry word)
+      const sec = body.sections.find((x) => x.addr <= r.funcAddr + 4 && r.funcAddr + 8 <= x.addr + x.data.length)!;
+      expect(mem.read(r.funcAddr + 4, 4)).toEqual(sec.data.slice(r.funcAddr + 4 - sec.addr, r.funcAddr + 8 - sec.addr));
+      expect(mem.readU64(s2 + 8)).toBe(BigInt(r.funcAddr + 4)); // resume
       expect(mem.readU64(s2 + 16)).toBe(BigInt(l.symbol('ftrace_nop_ops')));
       const jal = mem.readU32(s2);
       expect(jal & 0xfff).toBe(0x2ef); // jal t0
-      void stage3;
+      expect(s2 + decodeJalImm(jal)).toBe(stage3);
     }
     const f = l.ftrace.records()[3]!;
     const h = await l.ftrace.register({ filter: f.symbol });
@@ -39,7 +44,7 @@ describe('s390-hotpatch', () => {
 
   it('traces every call of the kernel exactly, and returns every site to its disabled bytes', async () => {
     const l = await lab();
-    const snap = () => l.ftrace.records().map((r) => Buffer.from(l.machine.memory.read(stage2Addr(r), 24 + 8 + 8)).toString('hex')).join();
+    const snap = () => l.ftrace.records().map((r) => Buffer.from(l.machine.memory.read(stage2Addr(r), 24 + 4)).toString('hex')).join();
     const boot = snap();
     const h = await l.ftrace.register({ filter: 'kfunc_*' });
     await l.ftrace.register({ filter: 'kfunc_1*' }); // some functions get two ops: stage 2 names ftrace_list_ops
@@ -63,7 +68,7 @@ describe('s390-hotpatch', () => {
     const syms = l.guest.image!.program.symbols;
     const first = syms.find((s) => s.name === k.functions[0]!.name)!;
     const last = syms.find((s) => s.name === k.functions[k.functions.length - 1]!.name)!;
-    const text = last.value + last.size - (first.value - 8 - 24);
+    const text = last.value + last.size - (first.value - 24);
     const stages = 24 * k.functions.length;
     const share = stages / text;
     // tiny synthetic functions (a few ALU ops and calls): the 24-byte stages are a large share, unlike s390's 1.5 %
@@ -71,9 +76,65 @@ describe('s390-hotpatch', () => {
     expect(share).toBeLessThan(0.5);
   });
 
-  it('refuses an ELF guest (no reserved second stages) with a typed error', async () => {
+  it('refuses other layouts with FTRACE_BAD_LAYOUT naming the -fpatchable-function-entry it needs: ELFs and the synthetic kernel', async () => {
     const { readFileSync } = await import('node:fs');
-    const elf = new Uint8Array(readFileSync('test/fixtures/bin/calls.rv64imac.elf'));
-    await expect(Lab.create({ elf, scheme: 's390-hotpatch' })).rejects.toMatchObject({ code: 'FTRACE_BAD_LAYOUT', message: expect.stringContaining('second stage') });
+    const elf = (name: string) => new Uint8Array(readFileSync(`test/fixtures/bin/${name}`));
+    await expect(Lab.create({ elf: elf('calls.rv64imac.elf'), scheme: 's390-hotpatch' })).rejects.toMatchObject({
+      code: 'FTRACE_BAD_LAYOUT',
+      message: expect.stringMatching(/24 bytes of NOPs before each entry .* but the ELF has 8 before and 8 at it \(-fpatchable-function-entry=8,4\); build with -fpatchable-function-entry=14,12 -falign-functions=8/),
+    });
+    await expect(Lab.create({ elf: elf('calls.rv64ima.elf'), scheme: 's390-hotpatch' })).rejects.toMatchObject({
+      code: 'FTRACE_BAD_LAYOUT',
+      message: expect.stringContaining('build with -fpatchable-function-entry=7,6'),
+    });
+    await expect(Lab.create({ elf: elf('calls.rv64imac-pfe4.elf'), scheme: 's390-hotpatch' })).rejects.toMatchObject({ code: 'FTRACE_BAD_LAYOUT' });
+    await expect(Lab.create({ scheme: 's390-hotpatch', kernel: { functions: 5, layout: 'rvc-8,4' } })).rejects.toMatchObject({
+      code: 'FTRACE_BAD_LAYOUT',
+      message: expect.stringContaining('build with -fpatchable-function-entry=14,12'),
+    });
+    // and the other schemes refuse the hotpatch layout (one 4-byte slot at the entry)
+    await expect(Lab.create({ elf: elf('calls.rv64imac-pfe14-12.elf'), scheme: 'callops' })).rejects.toMatchObject({
+      code: 'FTRACE_BAD_LAYOUT',
+      message: expect.stringContaining('24 bytes of NOPs before each entry, 4 at it: -fpatchable-function-entry=14,12) cannot hold the callops site; build with -fpatchable-function-entry=8,4'),
+    });
   });
+
+  for (const [name, kind] of [['calls.rv64imac-pfe14-12.elf', 'rvc-14,12'], ['calls.rv64ima-pfe7-6.elf', 'norvc-7,6']] as const) {
+    it(`traces ${name} (${kind}): every site accepted, second stages in the pre-entry NOPs, the chain called 5000 times each`, async () => {
+      const { readFileSync } = await import('node:fs');
+      const l = await Lab.create({ elf: new Uint8Array(readFileSync(`test/fixtures/bin/${name}`)), scheme: 's390-hotpatch', bufferSizeKb: 1024 });
+      expect(l.guest.layout.kind).toBe(kind);
+      expect(l.rejected).toEqual([]);
+      expect(l.ftrace.records().length).toBeGreaterThan(30);
+      for (const r of l.ftrace.records()) expect(l.machine.memory.readU32(r.funcAddr)).toBe(stage1Word(-24, false));
+      await l.ftrace.register({ filter: 'chain*' });
+      const r = await l.run({ maxInsns: 1e8 });
+      expect(r.exitCode).toBe(0);
+      const evs = l.trace.drain();
+      for (let k = 1; k <= 8; k++) expect(evs.filter((e) => e.symbol === `chain${k}`)).toHaveLength(5000);
+      expect(evs.filter((e) => e.symbol === 'chain2').every((e) => e.parentSymbol === 'chain1')).toBe(true);
+    });
+  }
+
+  it('a disabled site costs 1 instruction on GCC code: the =14,12 build runs exactly one instruction per call fewer than the =8,4 build under callops', async () => {
+    const { readFileSync } = await import('node:fs');
+    const run = async (name: string, scheme: 'callops' | 's390-hotpatch', traced: boolean) => {
+      const l = await Lab.create({ elf: new Uint8Array(readFileSync(`test/fixtures/bin/${name}`)), scheme, bufferSizeKb: 4096 });
+      if (traced) await l.ftrace.register({ filter: '*' });
+      const r = await l.run({ maxInsns: 1e9 });
+      expect(r.exitCode).toBe(0);
+      return { insns: l.retired, calls: l.trace.drain().length };
+    };
+    const calls = (await run('calls.rv64imac-pfe14-12.elf', 's390-hotpatch', true)).calls;
+    expect(calls).toBeGreaterThan(100_000);
+    const callops = await run('calls.rv64imac.elf', 'callops', false);
+    const hot = await run('calls.rv64imac-pfe14-12.elf', 's390-hotpatch', false);
+    expect(callops.insns - hot.insns).toBe(calls); // auipc + nop (2) against one not-taken bne (1), per call
+  }, 120_000);
 });
+
+/** The byte offset of a `jal` word (J-type immediate). */
+function decodeJalImm(w: number): number {
+  const imm = (((w >>> 31) & 1) << 20) | (((w >>> 12) & 0xff) << 12) | (((w >>> 20) & 1) << 11) | (((w >>> 21) & 0x3ff) << 1);
+  return imm & (1 << 20) ? imm - (1 << 21) : imm;
+}

@@ -53,7 +53,7 @@ describe('traceUserProgram', () => {
     });
   }
 
-  it('s390-hotpatch refuses a Linux-user program (no reserved second stages)', async () => {
+  it('s390-hotpatch refuses a Linux-user program built with =8,4 (no room for its second stages before the entries)', async () => {
     await expect(traceUserProgram(calls, { filter: ['chain8'], scheme: 's390-hotpatch' })).rejects.toMatchObject({ code: 'FTRACE_BAD_LAYOUT' });
   });
 
