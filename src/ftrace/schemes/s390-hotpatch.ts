@@ -2,7 +2,7 @@
 import { concatBytes, u32le, u64le } from '../bytes.js';
 import { FtraceError } from '../errors.js';
 import { encode } from '../../isa/index.js';
-import { NOP4 } from '../insn.js';
+import { auipcT0For, jalrT0For, NOP4 } from '../insn.js';
 import type { GlobalWrite, SiteWrite } from '../patch-plan.js';
 import type { DynFtrace, SiteState } from '../records.js';
 import type { RuntimeSymbols } from '../runtime-symbols.js';
@@ -21,6 +21,19 @@ export function hotpatchPatchableEntry(rvc: boolean): string {
 /** Address of a record's second stage: the 24 pre-entry NOP bytes of its patch area, right before the function. */
 export function stage2Addr(rec: DynFtrace): number {
   return rec.funcAddr - HOTPATCH_STAGE2_BYTES;
+}
+
+/** Reach of the second stage's `jal` (±1 MiB); beyond it the stage calls stage 3 with `auipc` + `jalr` (±2 GiB). */
+const JAL_REACH = 1 << 20;
+
+/**
+ * Where stage 1 branches into the second stage, as an offset from it: +4, the `jal t0, stage3`, when stage 3 is within
+ * the jal's reach (the first word is padding), else +0, `auipc t0` + `jalr t0` (a function far from the runtime, e.g.
+ * a Linux program). Either way t0 = stage 2 + 8 when stage 3 starts, as s390's brasl leaves %r0 after itself.
+ */
+export function stage2EntryOffset(stage2: number, stage3: number): 0 | 4 {
+  const d = stage3 - (stage2 + 4);
+  return d >= -JAL_REACH && d < JAL_REACH ? 4 : 0;
 }
 
 /** `bne x0, x0, off` (enable = false) or `beq x0, x0, off`: the same word but for funct3 bit 12. */
@@ -71,20 +84,20 @@ export class S390HotpatchScheme implements CallSiteScheme {
   }
 
   /**
-   * Stage 2 (jal to stage 3, padding, resume = func + 4, &ftrace_nop_ops) over the pre-entry NOPs, then stage 1
-   * `bne x0, x0, stage2` over the entry slot: the only instruction a disabled call executes.
+   * Stage 2 (padding + `jal t0, stage3`, or `auipc t0` + `jalr t0` when stage 3 is far; resume = func + 4;
+   * &ftrace_nop_ops) over the pre-entry NOPs, then stage 1 `bne x0, x0, stage2 entry` over the entry slot: the only
+   * instruction a disabled call executes.
    */
   initSite(rec: DynFtrace, compilerBytes: Uint8Array): SiteWrite[] {
     const s2 = stage2Addr(rec);
-    const toStage3 = this.stage3 - s2;
-    if (toStage3 < -(1 << 20) || toStage3 >= 1 << 20) {
-      throw new FtraceError('FTRACE_OUT_OF_REACH', `the second stage's jal at 0x${s2.toString(16)} cannot reach ftrace_hotpatch_stage3 (${toStage3} bytes away)`);
-    }
-    const jal = encode('jal', { rd: 't0', imm: toStage3 }).word >>> 0;
-    const stage2 = concatBytes(u32le(jal), u32le(NOP4), u64le(rec.funcAddr + rec.layout.entryBytes), u64le(this.nopOps));
+    const call =
+      stage2EntryOffset(s2, this.stage3) === 4
+        ? concatBytes(u32le(NOP4), u32le(encode('jal', { rd: 't0', imm: this.stage3 - (s2 + 4) }).word >>> 0))
+        : concatBytes(u32le(auipcT0For(s2, this.stage3)), u32le(jalrT0For(s2, this.stage3))); // FTRACE_OUT_OF_REACH beyond ±2 GiB
+    const stage2 = concatBytes(call, u64le(rec.funcAddr + rec.layout.entryBytes), u64le(this.nopOps));
     return [
       { ip: rec.ip, symbol: rec.symbol, kind: 'literal', addr: s2, old: compilerBytes.slice(0, HOTPATCH_STAGE2_BYTES), new: stage2 },
-      { ip: rec.ip, symbol: rec.symbol, kind: 'insn', addr: rec.funcAddr, old: compilerBytes.slice(HOTPATCH_STAGE2_BYTES), new: u32le(stage1Word(s2 - rec.funcAddr, false)) },
+      { ip: rec.ip, symbol: rec.symbol, kind: 'insn', addr: rec.funcAddr, old: compilerBytes.slice(HOTPATCH_STAGE2_BYTES), new: u32le(this.stage1(rec, false)) },
     ];
   }
 
@@ -114,9 +127,14 @@ export class S390HotpatchScheme implements CallSiteScheme {
     return [];
   }
 
+  /** The stage-1 word of a record: a branch to its second stage's entry. */
+  private stage1(rec: DynFtrace, on: boolean): number {
+    const s2 = stage2Addr(rec);
+    return stage1Word(s2 + stage2EntryOffset(s2, this.stage3) - rec.funcAddr, on);
+  }
+
   private flip(rec: DynFtrace, on: boolean): SiteWrite {
-    const off = stage2Addr(rec) - rec.funcAddr;
-    return { ip: rec.ip, symbol: rec.symbol, kind: 'insn', addr: rec.funcAddr, old: u32le(stage1Word(off, !on)), new: u32le(stage1Word(off, on)) };
+    return { ip: rec.ip, symbol: rec.symbol, kind: 'insn', addr: rec.funcAddr, old: u32le(this.stage1(rec, !on)), new: u32le(this.stage1(rec, on)) };
   }
 
   private opsWrite(rec: DynFtrace, from: number | null, to: number | null): SiteWrite[] {
