@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
-const BENCHES = ['engine.bench.ts', 'fixtures.bench.ts', 'multihart.bench.ts', 'ftrace.bench.ts', 'user.bench.ts', 'startup.bench.ts', 'jit.bench.ts', 'web.bench.ts', 'start-latency.bench.ts', 'boot.bench.ts', 'boot-browser.bench.ts', 'protocols.bench.ts', 'direct.bench.ts', 'static-keys.bench.ts', 'callbacks.bench.ts', 'check.bench.ts'];
+const BENCHES = ['engine.bench.ts', 'fixtures.bench.ts', 'multihart.bench.ts', 'ftrace.bench.ts', 'user.bench.ts', 'startup.bench.ts', 'jit.bench.ts', 'web.bench.ts', 'start-latency.bench.ts', 'boot.bench.ts', 'boot-browser.bench.ts', 'protocols.bench.ts', 'direct.bench.ts', 's390-hotpatch.bench.ts', 'static-keys.bench.ts', 'callbacks.bench.ts', 'check.bench.ts'];
 
 let failed = 0;
 for (const file of BENCHES) {

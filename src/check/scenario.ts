@@ -2,6 +2,7 @@
 import { decode } from '../isa/index.js';
 import type { Lab, OpsHandle } from '../lab/index.js';
 import { CheckError } from './errors.js';
+import { isSchemeName, schemeDescriptor } from '../ftrace/schemes/registry.js';
 
 export const SCENARIO_NAMES = ['ftrace', 'poke-hint', 'poke-rvc', 'poke-pair', 'static-key', 'static-key-cnop2', 'static-key-misaligned4'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -43,6 +44,9 @@ export function checkScenario(s: ScenarioSpec): ScenarioSpec {
   if (!Number.isInteger(s.functions) || s.functions < 1 || s.functions > 64) throw new CheckError('CHECK_BAD_OPTION', `scenario functions must be 1..64, got ${String(s.functions)}`);
   if (!Number.isSafeInteger(s.startAt) || s.startAt < 0) throw new CheckError('CHECK_BAD_OPTION', `startAt must be an integer >= 0, got ${String(s.startAt)}`);
   if (!Number.isSafeInteger(s.gap) || s.gap < 0) throw new CheckError('CHECK_BAD_OPTION', `gap must be an integer >= 0, got ${String(s.gap)}`);
+  if ((s.name === 'poke-hint' || s.name === 'poke-pair') && isSchemeName(s.scheme) && schemeDescriptor(s.scheme).siteLayout) {
+    throw new CheckError('CHECK_BAD_OPTION', `${s.name} pokes the words of a 6.16 site at kfunc_0's entry, but the ${s.scheme} layout has one branch there (use --scenario ftrace)`);
+  }
   return s;
 }
 

@@ -5,6 +5,8 @@ export { NOP4, C_NOP, auipcT0, jalrT0, auipcT0For, jalrT0For } from './insn.js';
 export {
   SITE_LAYOUTS,
   hasOpsLiteral,
+  hotpatchLayoutKind,
+  isHotpatchLayout,
   ftraceCallAdjust,
   siteFuncAddr,
   literalAddr,
@@ -39,5 +41,5 @@ export { GuestHeap, POISON_BYTE, type FreedBlock, type GuestAllocator } from './
 export * from './guest-layout.js';
 export {
   createScheme, SCHEME_NAMES, ListScheme, CallOpsScheme, RiscvLegacyScheme, schemeDescriptor, schemeDescriptors, schemeSummary,
-  isSchemeName, stage1Word, stage2Addr, type CallSiteScheme, type SchemeDescriptor, type SchemeName,
+  isSchemeName, S390HotpatchScheme, stage1Word, stage2Addr, stage2EntryOffset, type CallSiteScheme, type SchemeDescriptor, type SchemeName,
 } from './schemes/index.js';

@@ -4,6 +4,9 @@ import { FtraceError } from '../ftrace/errors.js';
 import type { SchemeDescriptor } from '../ftrace/schemes/descriptor.js';
 import { SITE_LAYOUTS, type SiteLayout } from '../ftrace/site-layout.js';
 
+/** The most NOP bytes an entry may have before its function symbol and still count (the hotpatch layouts have 24). */
+const MAX_PRE_ENTRY_BYTES = 64;
+
 const C_NOP = 0x0001;
 const NOP4 = 0x00000013;
 
@@ -48,7 +51,7 @@ export function patchableEntryFlag(area: ElfPatchableArea): string {
   return m === 0 ? `-fpatchable-function-entry=${n}` : `-fpatchable-function-entry=${n},${m}`;
 }
 
-/** Measure the area from every entry whose function symbol sits at most 16 bytes after its first NOP. */
+/** Measure the area from every entry whose function symbol sits at most MAX_PRE_ENTRY_BYTES after its first NOP. */
 export function measurePatchableArea(elf: ElfImage, functions: readonly { readonly value: number }[], pfes: readonly number[]): ElfPatchableArea {
   const nopBytes: 2 | 4 = (elf.eFlags & 1) !== 0 ? 2 : 4;
   const starts = [...new Set(functions.map((f) => f.value))].sort((a, b) => a - b);
@@ -63,7 +66,7 @@ export function measurePatchableArea(elf: ElfImage, functions: readonly { readon
       else hi = mid;
     }
     const func = starts[lo];
-    if (func === undefined || func - pfe > 16) continue;
+    if (func === undefined || func - pfe > MAX_PRE_ENTRY_BYTES) continue;
     pres.push(func - pfe);
     entries.push(nopRun(elf, func, nopBytes, 16));
   }
@@ -72,15 +75,26 @@ export function measurePatchableArea(elf: ElfImage, functions: readonly { readon
 }
 
 /**
- * The site layout of the area, checked against the scheme: every scheme needs two 4-byte words (8 bytes of NOPs) at
- * the entry, CALL_OPS also the 8-byte literal slot before it. FTRACE_BAD_LAYOUT names the flag the scheme needs.
+ * The site layout of the area, checked against the scheme. A scheme with its own layout (s390-hotpatch: 24 bytes of
+ * NOPs before each entry for the second stage, one 4-byte slot at it) takes exactly that; every other scheme needs two
+ * 4-byte words (8 bytes of NOPs) at the entry, CALL_OPS also the 8-byte literal slot before it. FTRACE_BAD_LAYOUT names
+ * the flag the scheme needs.
  */
 export function elfSiteLayout(area: ElfPatchableArea, scheme: SchemeDescriptor): SiteLayout {
   const rvc = area.nopBytes === 2;
   const built = patchableEntryFlag(area);
   const need = scheme.patchableEntry(rvc);
-  if (scheme.hotpatchStage2) {
-    throw new FtraceError('FTRACE_BAD_LAYOUT', `the ${scheme.name} scheme needs a reserved second stage before every function (the synthetic kernel's hotpatchStage2); an ELF has none`);
+  const own = scheme.siteLayout?.(rvc);
+  if (own !== undefined) {
+    const layout = SITE_LAYOUTS[own];
+    if (area.preEntryBytes !== layout.preEntryBytes || area.entryBytes < layout.entryBytes) {
+      throw new FtraceError(
+        'FTRACE_BAD_LAYOUT',
+        `the ${scheme.name} scheme needs ${layout.preEntryBytes} bytes of NOPs before each entry (its second stage) and ${layout.entryBytes} at it, ` +
+          `but the ELF has ${area.preEntryBytes} before and ${area.entryBytes} at it (${built}); build with ${need} -falign-functions=${layout.functionAlign}`,
+      );
+    }
+    return layout;
   }
   if (area.entryBytes < 8 || (area.preEntryBytes !== 0 && area.preEntryBytes !== 8)) {
     throw new FtraceError(

@@ -2,6 +2,7 @@
 import type { FunctionEntry } from '../ftrace/init.js';
 import type { GuestRuntimeSymbols } from '../ftrace/runtime-symbols.js';
 import type { SiteLayout } from '../ftrace/site-layout.js';
+import type { SyntheticKernelOptions } from '../workload/synthetic-kernel.js';
 import { Machine } from '../machine/machine.js';
 import { buildGuestImage, type GuestImage } from '../workload/guest-image.js';
 import type { LabOptions, ResolvedLabOptions } from './options.js';
@@ -58,6 +59,12 @@ function symbolizerOf(image: GuestImage): Symbolizer {
   return s;
 }
 
+/** The kernel options for a scheme: a scheme with its own site layout (s390-hotpatch) gets it unless one is asked for. */
+export function kernelOptionsFor(scheme: string, k: SyntheticKernelOptions): SyntheticKernelOptions {
+  const own = schemeDescriptor(scheme).siteLayout;
+  return own && k.layout === undefined ? { ...k, layout: own(true) } : k;
+}
+
 /** Build (or reuse) the synthetic image and load it. */
 export function bootSyntheticGuest(o: ResolvedLabOptions, opts: LabOptions): BootedGuest {
   const k = opts.kernel ?? {};
@@ -65,7 +72,7 @@ export function bootSyntheticGuest(o: ResolvedLabOptions, opts: LabOptions): Boo
     opts.image ??
     buildGuestImage({
       runtime: { harts: o.harts, scheme: o.scheme, bufferSizeKb: o.bufferSizeKb, heapSize: labHeapSize(k.functions ?? 1000) },
-      kernel: schemeDescriptor(o.scheme).hotpatchStage2 && k.hotpatchStage2 === undefined ? { ...k, hotpatchStage2: true } : k,
+      kernel: kernelOptionsFor(o.scheme, k),
       sample: { nrCalls: k.nrCalls ?? 100_000 },
       runSample: k.runSample ?? false,
       input: k.input ?? 1,

@@ -5,7 +5,7 @@ import { buildGuestImage } from '../workload/guest-image.js';
 import { FTRACE_OPS_SAMPLE } from '../workload/ftrace-ops-sample.js';
 import { LabError } from './errors.js';
 import { isSchemeName, SCHEME_NAMES, schemeDescriptor, schemeDescriptors } from '../ftrace/schemes/registry.js';
-import { LAB_HEAP_SIZE } from './guest-boot.js';
+import { kernelOptionsFor, LAB_HEAP_SIZE } from './guest-boot.js';
 import { Lab } from './lab.js';
 import type { LabScheme } from './options.js';
 
@@ -87,7 +87,7 @@ export function medianSpread(xs: readonly number[]): { median: number; spread: n
 export function sampleImage(scheme: LabScheme): GuestImage {
   return buildGuestImage({
     runtime: { harts: 1, scheme, bufferSizeKb: 4, heapSize: LAB_HEAP_SIZE },
-    kernel: { functions: 4, seed: 1, ...(schemeDescriptor(scheme).hotpatchStage2 ? { hotpatchStage2: true } : {}) },
+    kernel: kernelOptionsFor(scheme, { functions: 4, seed: 1 }),
     sample: { nrCalls: 1 },
     runSample: true,
   });

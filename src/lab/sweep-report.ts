@@ -20,7 +20,7 @@ export function sweepLegend(rows: readonly SweepRow[]): string {
     ...schemes.map((s) => `  ${s.padEnd(w)}  ${schemeSummary(s)}`),
     'columns (per call of the traced function tracee_relevant):',
     '  insns/call      guest instructions with the ops registered (deterministic)',
-    '  baseline        the same loop with no ops registered: every site is its disabled auipc + nop',
+    '  baseline        the same loop with no ops registered: every site is disabled (auipc + nop; s390-hotpatch: one bne x0,x0)',
     '  overhead        traced minus baseline: what tracing costs per call',
     `  ns columns      host time, median ± half the interquartile range of ${samples} interleaved (traced, baseline) samples`,
     '                  per row (column n; the whole run with N calls minus the run with 0 calls, divided by N);',

@@ -211,7 +211,7 @@ function kernelCodeOf(opts: GuestImageOptions, kernel: SyntheticKernel): KernelC
 
 /** The workload's assembly (without the runtime): kernel and tracees go to `sink` (the text builder itself by default). */
 function buildWorkloadText(opts: GuestImageOptions, kernel: SyntheticKernel, sink: KernelSink | null): PatchableTextBuilder {
-  const b = new PatchableTextBuilder(kernel.layoutKind, kernel.stage2Bytes);
+  const b = new PatchableTextBuilder(kernel.layoutKind);
   const target = sink ?? b;
   emitSyntheticKernel(target, kernel);
   const sample = opts.sample !== false;
@@ -335,7 +335,7 @@ function assembleGuestImage(opts: GuestImageOptions): GuestImage {
     source = runtime + '\n' + b.finish() + '\n' + (opts.extraSource ?? '') + '\n';
     program = assemble(source, { file: 'guest-image.s', base });
   } else {
-    const mc = new MachineCodeKernel(kernel.layoutKind, kernel.stage2Bytes);
+    const mc = new MachineCodeKernel(kernel.layoutKind);
     const b = buildWorkloadText(opts, kernel, mc);
     layout = mc.layout;
     const enc = mc.finish(base);

@@ -30,11 +30,9 @@ export class MachineCodeKernel implements KernelSink {
   private readonly fns: PendingFunction[] = [];
   private readonly names = new Set<string>();
 
-  /** `stage2Bytes` > 0: that many zero bytes (8-aligned) right before every patch area, for an s390-style second stage. */
-  constructor(kind: SiteLayoutKind = 'rvc-8,4', private readonly stage2Bytes = 0) {
+  constructor(kind: SiteLayoutKind = 'rvc-8,4') {
     const layout = SITE_LAYOUTS[kind];
     if (!layout) throw new WorkloadError('WORKLOAD_BAD_OPTION', `unknown site layout '${String(kind)}'`);
-    if (stage2Bytes % 8 !== 0 || stage2Bytes < 0) throw new WorkloadError('WORKLOAD_BAD_OPTION', `stage2Bytes must be a multiple of 8, got ${stage2Bytes}`);
     this.layout = layout;
   }
 
@@ -65,15 +63,8 @@ export class MachineCodeKernel implements KernelSink {
     // pass 1: addresses
     const at = new Map<string, number>();
     const starts: { pad: number; pfe: number; func: number; end: number }[] = [];
-    const stage2: { at: number; pad: number }[] = [];
     let pc = base;
     for (const f of this.fns) {
-      if (f.patchable && this.stage2Bytes) {
-        // the assembler's `.balign 8` (nop padding, one c.nop first if needed) then the zeroed second stage
-        const pad8 = (8 - (pc % 8)) % 8;
-        stage2.push({ at: pc, pad: pad8 });
-        pc += pad8 + this.stage2Bytes;
-      }
       const align = f.patchable ? this.layout.functionAlign : 4;
       const pad = (align - (pc % align)) % align;
       const pfe = pc + pad;
@@ -98,14 +89,6 @@ export class MachineCodeKernel implements KernelSink {
     };
     const symbols: MachineCodeSymbol[] = [];
     const pfeAddrs: number[] = [];
-    for (const z of stage2) {
-      let a = z.at;
-      if (z.pad % 4 === 2) {
-        put(a, 0x0001, 2);
-        a += 2;
-      }
-      for (; a < z.at + z.pad; a += 4) put(a, 0x00000013, 4); // the zeroed stage itself is already 0
-    }
     this.fns.forEach((f, idx) => {
       const s = starts[idx]!;
       // alignment padding as the assembler emits it in code: one c.nop if needed, then 4-byte nops

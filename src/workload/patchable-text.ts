@@ -22,11 +22,9 @@ export class PatchableTextBuilder implements KernelSink {
   private readonly jumpTable: string[] = [];
   private readonly names = new Set<string>();
 
-  /** `stage2Bytes` > 0: that many zero bytes (8-aligned) right before every patch area, for an s390-style second stage. */
-  constructor(kind: SiteLayoutKind = 'rvc-8,4', private readonly stage2Bytes = 0) {
+  constructor(kind: SiteLayoutKind = 'rvc-8,4') {
     const layout = SITE_LAYOUTS[kind];
     if (!layout) throw new WorkloadError('WORKLOAD_BAD_OPTION', `unknown site layout '${String(kind)}' (known: ${Object.keys(SITE_LAYOUTS).join(', ')})`);
-    if (stage2Bytes % 8 !== 0 || stage2Bytes < 0) throw new WorkloadError('WORKLOAD_BAD_OPTION', `stage2Bytes must be a multiple of 8, got ${stage2Bytes}`);
     this.layout = layout;
   }
 
@@ -48,7 +46,7 @@ export class PatchableTextBuilder implements KernelSink {
   }
 
   /**
-   * A patchable function: alignment padding, the pre-entry NOPs (CALL_OPS literal slot) labelled for the table, the
+   * A patchable function: alignment padding, the pre-entry NOPs (CALL_OPS literal slot or s390-hotpatch second stage) labelled for the table, the
    * symbol, the entry NOPs, then `body` (instruction lines, ending in a return).
    */
   addFunction(name: string, body: readonly (string | KernelInsn)[]): void {
@@ -57,7 +55,6 @@ export class PatchableTextBuilder implements KernelSink {
     this.entries.push(pfe);
     const pre = this.layout.preEntryBytes;
     this.text.push(
-      ...(this.stage2Bytes ? [`\t.balign\t8`, `\t.zero\t${this.stage2Bytes}\t# reserved second stage`] : []),
       `\t.balign\t${this.layout.functionAlign}`,
       ...(pre ? [`${pfe}:`, this.nops(pre)] : []),
       `\t.globl\t${name}`,

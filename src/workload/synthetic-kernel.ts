@@ -11,7 +11,7 @@ import type { PatchableTextBuilder } from './patchable-text.js';
 export interface SyntheticKernelOptions {
   /** Number of functions (default 1,000; up to 100,000). */
   readonly functions?: number;
-  /** Site layout (default 'rvc-8,4', the RVC CALL_OPS build). */
+  /** Site layout (default 'rvc-8,4', the RVC CALL_OPS build; 'rvc-14,12' / 'norvc-7,6' for s390-hotpatch). */
   readonly layout?: SiteLayoutKind;
   readonly seed?: number;
   /** Call graph depth (default 4) and maximum fan-out (default 3). */
@@ -21,17 +21,9 @@ export interface SyntheticKernelOptions {
   readonly bodyOps?: number;
   /** Function name prefix (default 'kfunc_'). */
   readonly prefix?: string;
-  /**
-   * Reserve the s390-style second stage of every patchable function: HOTPATCH_STAGE2_BYTES (24, 8-aligned) of zeros
-   * right before its patch area, within any branch's reach (the `s390-hotpatch` scheme fills them). Default false.
-   */
-  readonly hotpatchStage2?: boolean;
   /** Tracepoint-like static_branch_unlikely() sites in the kernel's functions, with a __jump_table (assembly path only). */
   readonly staticKeys?: StaticKeySitesOptions;
 }
-
-/** Bytes of one reserved second stage (s390's struct ftrace_hotpatch_trampoline is 24 bytes). */
-export const HOTPATCH_STAGE2_BYTES = 24;
 
 /** One body operation on a0 (all arithmetic mod 2^64). */
 export type BodyOp = { readonly op: 'addi' | 'xori'; readonly imm: number } | { readonly op: 'mulshift' | 'xorshift'; readonly shift: number };
@@ -51,8 +43,6 @@ export interface SyntheticKernel {
   readonly graph: CallGraph;
   readonly functions: readonly SyntheticFunction[];
   readonly layoutKind: SiteLayoutKind;
-  /** Bytes reserved before each patch area for a second stage (0 or HOTPATCH_STAGE2_BYTES). */
-  readonly stage2Bytes: number;
   /** Static-key sites, or null. */
   readonly staticKeys: ResolvedStaticKeySites | null;
 }
@@ -86,7 +76,7 @@ export function planSyntheticKernel(opts: SyntheticKernelOptions = {}): Syntheti
     callees,
     tail: i & 0x7ff,
   }));
-  return { graph, functions, layoutKind: opts.layout ?? 'rvc-8,4', stage2Bytes: opts.hotpatchStage2 ? HOTPATCH_STAGE2_BYTES : 0,
+  return { graph, functions, layoutKind: opts.layout ?? 'rvc-8,4',
     staticKeys: opts.staticKeys ? resolveStaticKeySites(opts.staticKeys) : null };
 }
 

@@ -74,6 +74,10 @@ describe('negative controls: each unsafe variant is found', () => {
     const hot = await check({ scheme: 's390-hotpatch', profile: 's390', schedules: 30 });
     expect(hot.violations).toBe(0);
     expect(hot.witness.staleExecutions).toBeGreaterThan(5);
+    // the 6.16-site pokes have no words to poke under the hotpatch layout (one branch at the entry)
+    for (const scenario of ['poke-hint', 'poke-pair'] as const) {
+      await expect(check({ scheme: 's390-hotpatch', scenario, schedules: 1 })).rejects.toMatchObject({ code: 'CHECK_BAD_OPTION', message: expect.stringContaining('one branch') });
+    }
   }, 120_000);
 });
 

@@ -10,8 +10,13 @@ afterEach(() => vi.restoreAllMocks());
 
 const EVENT = /^ +hart-\d+-\d+ +\[\d{3}\] \.\.\.\.\. +\d+\.\d{6}: (\S+) <-(\S+)$/;
 
-/** Schemes that can trace an ELF (s390-hotpatch needs second stages only the synthetic kernel generator reserves). */
-const ELF_SCHEMES = SCHEME_NAMES.filter((s) => !schemeDescriptor(s).hotpatchStage2);
+/**
+ * The fixture each scheme traces: the 6.16-site schemes the CALL_OPS build (=8,4 / =4,2), s390-hotpatch (its own
+ * layout) the same source built with -fpatchable-function-entry=14,12 / =7,6.
+ */
+const OWN_LAYOUT_BUILD: Record<string, string> = { 'calls.rv64imac.elf': 'calls.rv64imac-pfe14-12.elf', 'calls.rv64ima.elf': 'calls.rv64ima-pfe7-6.elf' };
+const elfFor = (scheme: string, elf: string): string => (schemeDescriptor(scheme).siteLayout ? OWN_LAYOUT_BUILD[elf]! : elf);
+const ELF_SCHEMES = SCHEME_NAMES;
 
 /** "func <-parent" -> number of lines, from a whole trace run of `elf` (or ['--kernel', N]) under `scheme`. */
 async function callCounts(elf: string | string[], scheme: string): Promise<Map<string, number>> {
@@ -35,11 +40,11 @@ for (const elf of ['calls.rv64imac.elf', 'calls.rv64ima.elf']) {
   describe(`trace --scheme on ${elf}`, () => {
     const bySheme = new Map<string, Map<string, number>>();
     beforeAll(async () => {
-      for (const s of ELF_SCHEMES) bySheme.set(s, await callCounts(elf, s));
+      for (const s of ELF_SCHEMES) bySheme.set(s, await callCounts(elfFor(s, elf), s));
     }, 300_000);
 
     for (const scheme of ELF_SCHEMES) {
-      it(`${scheme}: the call counts the C source implies (run_chain(5000), is_even(1001), is_odd(777))`, () => {
+      it(`${scheme} on ${elfFor(scheme, elf)}: the call counts the C source implies (run_chain(5000), is_even(1001), is_odd(777))`, () => {
         const c = bySheme.get(scheme)!;
         expect(c.get('chain1 <-run_chain.constprop.0')).toBe(5000);
         for (let k = 2; k <= 8; k++) expect(c.get(`chain${k} <-chain${k - 1}`)).toBe(5000);
@@ -75,10 +80,10 @@ describe('trace --kernel 40 --scheme NAME: every scheme, the synthetic kernel', 
     }
   }, 300_000);
 
-  it('an ELF under s390-hotpatch is refused: exit 65 naming the missing second stages', async () => {
+  it('an ELF without the hotpatch layout under s390-hotpatch is refused: exit 65 naming the -fpatchable-function-entry it needs', async () => {
     const io = capture();
     expect(await traceMain([join('test', 'fixtures', 'bin', 'calls.rv64imac.elf'), '--scheme', 's390-hotpatch'])).toBe(65);
-    expect(io.err()).toMatch(/second stage/);
+    expect(io.err()).toMatch(/second stage.*build with -fpatchable-function-entry=14,12 -falign-functions=8/);
   });
 });
 

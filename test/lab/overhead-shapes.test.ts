@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runOverheadSweep, PUBLISHED_ROWS, type SweepRow } from '../../src/lab/index.js';
 import { FtraceLabError } from '../../src/errors.js';
-import { SCHEME_NAMES } from '../../src/ftrace/index.js';
+import { SCHEME_NAMES, schemeDescriptor } from '../../src/ftrace/index.js';
 
 const CALLS = 40;
 let rows: SweepRow[] = [];
@@ -21,7 +21,7 @@ describe('overhead sweep shapes (instructions, not time)', () => {
     expect(rows).toHaveLength(SCHEME_NAMES.length * PUBLISHED_ROWS.length);
     for (const r of rows) {
       expect(r.overheadInsns).toBeGreaterThan(0);
-      expect(r.baselineInstret).toBe(rows[0]!.baselineInstret); // same loop, sites disabled (auipc + nop)
+      // same loop, sites disabled (auipc + nop; s390-hotpatch's one bne x0,x0): see the disabled-cost test below
     }
   });
 
@@ -73,15 +73,26 @@ describe('overhead sweep shapes (instructions, not time)', () => {
     expect(row.overheadInsns).toBeLessThanOrEqual(5); // the jalr's target + `jr t0` (or ftrace_caller's fast path)
   });
 
-  it("every scheme's disabled site costs the same 2 instructions: the baselines are equal", () => {
-    const b = new Set(rows.map((r) => r.baselineInstret));
-    expect(b.size).toBe(1);
+  it("each scheme's baseline differs from list's by exactly its disabled-site cost: 2 instructions for the 6.16 sites, 1 for s390-hotpatch", () => {
+    const base = (s: string) => rows.find((r) => r.scheme === s)!.baselineInstret;
+    for (const s of SCHEME_NAMES) {
+      for (const r of rows.filter((x) => x.scheme === s)) expect(r.baselineInstret, s).toBe(base(s)); // one baseline per scheme
+      const d = schemeDescriptor(s).disabledInsns - schemeDescriptor('list').disabledInsns;
+      expect(base(s) - base('list'), s).toBe(BigInt(d * CALLS)); // the loop calls one sited function per iteration
+    }
+    expect(schemeDescriptor('s390-hotpatch').disabledInsns).toBe(1);
+    expect(base('s390-hotpatch')).toBe(base('callops') - BigInt(CALLS));
+    for (const s of SCHEME_NAMES.filter((n) => n !== 's390-hotpatch')) expect(schemeDescriptor(s).disabledInsns, s).toBe(2);
   });
 
   it('s390-hotpatch (1, k) is flat like callops: the per-function second stage names the ops', () => {
     const ks = [0, 1, 2, 10, 100, 200].map((k) => insns('s390-hotpatch', 1, k));
     expect(new Set(ks).size).toBe(1);
     expect(insns('s390-hotpatch', 1, 200) < insns('list', 1, 0)).toBe(true);
+    // on: the taken beq, stage 2's jal, stage 3's ld + ld + j, then ftrace_caller with the op in t1 (no literal loads)
+    const row = rows.find((r) => r.scheme === 's390-hotpatch' && r.relevant === 1 && r.irrelevant === 0)!;
+    const callops = rows.find((r) => r.scheme === 'callops' && r.relevant === 1 && r.irrelevant === 0)!;
+    expect(row.tracedInstret).toBe(callops.tracedInstret - BigInt(CALLS)); // one fewer per call than the CALL_OPS path
   });
 
   it('riscv-legacy has the list shape: the same slope per irrelevant ops and the same list func for N relevant', () => {

@@ -8,7 +8,7 @@ import { EXIT_DATAERR, EXIT_USAGE } from '../../src/cli/exit-codes.js';
 import { main as traceMain } from '../../src/cli/trace.js';
 import { FtraceLabError } from '../../src/errors.js';
 import { buildGuestRuntime, GuestRuntimeError } from '../../src/guest/index.js';
-import { traceUserProgram } from '../../src/lab/user-trace.js';
+import { traceUserProgram, USER_RUNTIME_BASE } from '../../src/lab/user-trace.js';
 import { runUserProgram } from '../../src/user/index.js';
 import { fixturePath } from '../fixtures/manifest.js';
 import { capture } from '../capture-output.js';
@@ -53,8 +53,19 @@ describe('traceUserProgram', () => {
     });
   }
 
-  it('s390-hotpatch refuses a Linux-user program (no reserved second stages)', async () => {
+  it('s390-hotpatch refuses a Linux-user program built with =8,4 (no room for its second stages before the entries)', async () => {
     await expect(traceUserProgram(calls, { filter: ['chain8'], scheme: 's390-hotpatch' })).rejects.toMatchObject({ code: 'FTRACE_BAD_LAYOUT' });
+  });
+
+  it('s390-hotpatch traces the same program built with =14,12: every site accepted, second stages far from the runtime (auipc + jalr)', async () => {
+    const hot = new Uint8Array(readFileSync(fixturePath('bin/calls-pfe14-12.linux.elf')));
+    const rejected: unknown[] = [];
+    const r = await traceUserProgram(hot, { filter: ['chain*'], scheme: 's390-hotpatch', onRejected: (s) => rejected.push(s) });
+    expect(rejected).toEqual([]);
+    expect(r.run.exitCode).toBe(0);
+    for (let k = 1; k <= 8; k++) expect(r.events.filter((e) => e.symbol === `chain${k}`), `chain${k}`).toHaveLength(CHAIN_STEPS);
+    expect(r.events.filter((e) => e.symbol === 'chain8').every((e) => e.parentSymbol === 'chain7')).toBe(true);
+    expect(parseElf(hot).patchableEntries.every((pfe) => USER_RUNTIME_BASE - pfe > 1 << 20)).toBe(true); // beyond any jal
   });
 
   it('a filter that matches no function is a typed error', async () => {

@@ -7,7 +7,7 @@ import {
   PATCHABLE_ENTRIES_START, PATCHABLE_ENTRIES_STOP, type GuestImage,
 } from '../../src/workload/index.js';
 
-const LAYOUTS: SiteLayoutKind[] = ['rvc-8,4', 'norvc-4,2', 'rvc-4', 'norvc-2'];
+const LAYOUTS: SiteLayoutKind[] = ['rvc-8,4', 'norvc-4,2', 'rvc-4', 'norvc-2', 'rvc-14,12', 'norvc-7,6'];
 
 function read(p: AssembledProgram, addr: number, len: number): Uint8Array {
   const s = p.sections.find((x) => !x.nobits && x.addr <= addr && addr + len <= x.addr + x.data.length);
@@ -56,21 +56,24 @@ describe('patchable layout', () => {
     });
   }
 
-  for (const layout of ['rvc-8,4', 'norvc-4,2'] as const) {
-    it(`${layout}: hotpatchStage2 reserves 24 zero bytes right before every patch area, the same via both paths`, () => {
-      const mk = (kernelCode: 'assembly' | 'machine-code') =>
-        buildGuestImage({ runtime: { harts: 1, scheme: 's390-hotpatch', bufferSizeKb: 4 }, kernel: { functions: 40, layout, seed: 3, hotpatchStage2: true }, kernelCode });
-      const a = mk('assembly');
-      const m = mk('machine-code');
-      for (const img of [a, m]) {
-        for (const e of img.functionEntries) expect(read(img.program, e.pfe - 24, 24)).toEqual(new Uint8Array(24));
+  for (const layout of ['rvc-14,12', 'norvc-7,6'] as const) {
+    it(`${layout} (the s390-hotpatch layout): planFtraceInit accepts every site under s390-hotpatch; the 6.16-site schemes refuse it`, () => {
+      const img = buildGuestImage({ runtime: { harts: 1, scheme: 's390-hotpatch', bufferSizeKb: 4 }, kernel: { functions: 40, layout, seed: 3 }, kernelCode: 'machine-code' });
+      const text = { read: (addr: number, len: number) => read(img.program, addr, len) };
+      const symbols = new RuntimeSymbols(img.runtimeSymbols);
+      const init = planFtraceInit(img.functionEntries, img.layout, text, createScheme('s390-hotpatch', symbols));
+      expect(init.rejected).toEqual([]);
+      expect(init.records.size).toBe(img.functionEntries.length);
+      // per site: the 24 pre-entry NOP bytes become the second stage, the 4 entry bytes the stage-1 branch
+      for (const r of init.records) {
+        const w = init.plan.sites.filter((x) => x.ip === r.ip);
+        expect(w.map((x) => [x.addr - r.funcAddr, x.old.length])).toEqual([[-24, 24], [0, 4]]);
       }
-      for (const f of a.kernel.functions) {
-        const sa = a.program.symbols.find((s) => s.name === f.name)!;
-        const sm = m.program.symbols.find((s) => s.name === f.name)!;
-        expect(read(m.program, sm.value, sm.size)).toEqual(read(a.program, sa.value, sa.size));
-        expect(sm.value - m.program.symbols.find((s) => s.name === a.kernel.functions[0]!.name)!.value).toBe(
-          sa.value - a.program.symbols.find((s) => s.name === a.kernel.functions[0]!.name)!.value,
+      for (const scheme of ['list', 'callops', 'riscv-legacy', 'trampoline', 'direct'] as const) {
+        const other = buildGuestImage({ runtime: { harts: 1, scheme, bufferSizeKb: 4 }, kernel: { functions: 4, layout, seed: 3 } });
+        const otherText = { read: (addr: number, len: number) => read(other.program, addr, len) };
+        expect(() => planFtraceInit(other.functionEntries, other.layout, otherText, createScheme(scheme, new RuntimeSymbols(other.runtimeSymbols))), scheme).toThrow(
+          expect.objectContaining({ code: 'FTRACE_BAD_LAYOUT' }),
         );
       }
     });

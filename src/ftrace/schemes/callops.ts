@@ -30,7 +30,7 @@ export class CallOpsScheme implements CallSiteScheme {
       const flag = layout.nopBytes === 2 ? '-fpatchable-function-entry=8,4' : '-fpatchable-function-entry=4,2';
       throw new FtraceError(
         'FTRACE_BAD_LAYOUT',
-        `the callops scheme needs an 8-byte ops literal before each function, but layout ${layout.kind} has no pre-entry NOPs: build with ${flag}`,
+        `the ${this.name} scheme needs an 8-byte ops literal before each function and two 4-byte words at it, but layout ${layout.kind} has ${layout.preEntryBytes} bytes of NOPs before the entry and ${layout.entryBytes} at it: build with ${flag}`,
       );
     }
   }

@@ -1,6 +1,7 @@
 // What a call-site scheme brings to the lab: its name, what it models, its guest trampolines and its arch hooks.
 import type { ResolvedGuestOptions } from '../../guest/options.js';
 import type { RuntimeSymbols } from '../runtime-symbols.js';
+import type { SiteLayoutKind } from '../site-layout.js';
 import type { CallSiteScheme } from './scheme.js';
 
 /** A protocol name (mirrors src/patch/protocols without importing the patch layer into the ftrace core). */
@@ -20,13 +21,17 @@ export interface SchemeDescriptor {
   readonly regsCaller: boolean;
   /** What `ftrace_get_regs(fregs)` gives the list func: the trampoline's frame is a pt_regs, or there are none. */
   readonly listFuncRegs: 'pt_regs' | 'none';
-  /** Each function needs a reserved second stage (the synthetic kernel's hotpatchStage2; ELF guests have none). */
-  readonly hotpatchStage2?: boolean;
+  /**
+   * The one site layout the scheme's sites fit, with or without C (its own -fpatchable-function-entry=N,M): the
+   * synthetic kernel is generated with it for this scheme, and ELF guests built otherwise are refused. Absent: any
+   * layout with the 6.16 entry (two 4-byte words), checked by the scheme.
+   */
+  siteLayout?(rvc: boolean): SiteLayoutKind;
   /** The site needs the 8-byte CALL_OPS literal before each function. */
   readonly needsOpsLiteral: boolean;
   /** The -fpatchable-function-entry flag the scheme's kernel builds with (with or without the C extension). */
   patchableEntry(rvc: boolean): string;
-  /** Instructions a disabled site executes per call (2 for a 6.16 site: auipc + nop). */
+  /** Instructions a disabled site executes per call (2 for a 6.16 site: auipc + nop; 1 for s390-hotpatch's branch). */
   readonly disabledInsns: number;
   /**
    * The sweep's first relevant ops is a direct ops calling this guest trampoline (an empty one, as the sample's

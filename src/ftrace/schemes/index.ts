@@ -7,7 +7,7 @@ export { RiscvLegacyScheme, RISCV_LEGACY_SCHEME_SYMBOLS, RISCV_LEGACY_SCHEME } f
 export { TrampolineScheme, TRAMPOLINE_SCHEME, TRAMP_WINDOW_BYTES, opsTrampolineSource } from './trampoline.js';
 export { TrampolineFarScheme, TRAMPOLINE_FAR_SCHEME } from './trampoline-far.js';
 export { DirectScheme, DIRECT_SCHEME, DIRECT_WINDOW_BYTES } from './direct.js';
-export { S390HotpatchScheme, S390_HOTPATCH_SCHEME, stage2Addr, stage1Word } from './s390-hotpatch.js';
+export { S390HotpatchScheme, S390_HOTPATCH_SCHEME, stage2Addr, stage2EntryOffset, stage1Word } from './s390-hotpatch.js';
 export {
   SCHEME_NAMES, createScheme, isSchemeName, schemeDescriptor, schemeDescriptors, schemeSummary, type SchemeName,
 } from './registry.js';

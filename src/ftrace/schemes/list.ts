@@ -1,4 +1,5 @@
 // Scheme A, RISC-V without CALL_OPS: every enabled site calls the shared ftrace_caller, which calls the global ftrace_call_dest with function_trace_op.
+import { FtraceError } from '../errors.js';
 import type { GlobalWrite, SiteWrite } from '../patch-plan.js';
 import type { DynFtrace, SiteState } from '../records.js';
 import type { RuntimeSymbols } from '../runtime-symbols.js';
@@ -22,8 +23,15 @@ export class ListScheme implements CallSiteScheme {
     this.caller = symbols.get('ftrace_caller');
   }
 
-  checkLayout(_layout: SiteLayout): void {
-    // Any layout: the pre-entry NOPs of a CALL_OPS build are simply left alone.
+  /** Any layout with two 4-byte words at the entry: the pre-entry NOPs of a CALL_OPS build are simply left alone. */
+  checkLayout(layout: SiteLayout): void {
+    if (layout.entryBytes < 8) {
+      throw new FtraceError(
+        'FTRACE_BAD_LAYOUT',
+        `the ${this.name} scheme needs two 4-byte words (auipc + jalr) at the entry, but layout ${layout.kind} has ${layout.entryBytes} bytes of NOPs there: ` +
+          `build with ${layout.nopBytes === 2 ? '-fpatchable-function-entry=4' : '-fpatchable-function-entry=2'}`,
+      );
+    }
   }
 
   disabledState(_rec: DynFtrace): SiteState {
