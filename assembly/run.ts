@@ -190,7 +190,8 @@ export function runHart(hart: i32, budget: i32): i32 {
     if (bpPage) { // a breakpoint's page runs one instruction per inner loop
       // resuming at a breakpoint: it does not fire again until an instruction retired (or a trap moved pc) in this run
       if (!(left == budget && pc == pc0) && (ep == bpEp || (nbp != 0 && bpListHas(nbp, pc)))) { stop = STOP_BREAKPOINT; break; }
-      reserve = left - 1;
+      // budget already held back (a compiled head interpreted once) stays held back: it is not retired
+      reserve += left - 1;
       left = 1;
     }
 
@@ -226,7 +227,8 @@ export function runHart(hart: i32, budget: i32): i32 {
       // run the head's own handler for one instruction, then mark it compiled again (above)
       stampHandler(ep, hb, pc, <u32>load<u8>(ep, O.E_ADV) >> O.E_SHIFT);
       jitHead = ep;
-      if (bpEp == 0) { reserve = left - 1; left = 1; }
+      // a breakpoint page (the hart's own or the debugger list's) single-steps at the top of the loop anyway
+      if (!bpPage) { reserve = left - 1; left = 1; }
       continue;
     }
     if (req == REQ_DECODE) {
