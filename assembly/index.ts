@@ -1,9 +1,10 @@
-// Wasm entry points of the hart engine: machine/hart initialisation, run slices, decode-cache flush and host CSR access.
+// Wasm entry points of the hart engine: machine/hart initialisation, run slices (one, or a batch of scheduling decisions), decode-cache flush and host CSR access.
 import {
   CTRL_BASE, CTRL_MAGIC, DTLB_EMPTY, DTLB_SET_SIZE, CTRL_MTIMECMP, CTRL_NHARTS, CTRL_RAM_SIZE, DC_SLOTS, DC_TAGS, H_GEN, H_PRIV, H_RESV,
   H_FAULT_CAUSE, H_HOST_TRAP, H_STOP, H_STORM_RET, HART_STATE_SIZE, MAX_HARTS, STOP_ECALL, STOP_FAULT_LOOP,
   STOP_USER_TRAP,
 } from '../src/machine/layout';
+import { CTRL_MTIME, H_LAST_RUN, SB_ENTRIES, SB_MTIME_DIV, SB_MTIME_REM, SCHED_BATCH_BASE, STOP_BUDGET } from '../src/machine/layout';
 import { CAUSE_ECALL_U } from './causes';
 import { csrRead, csrValue, csrWrite } from './csr';
 import { dcacheBase } from './dcache';
@@ -45,6 +46,36 @@ export function run(hart: i32, budget: i32): i32 {
   const s = load<u64>(hb + H_FAULT_CAUSE) == CAUSE_ECALL_U ? STOP_ECALL : STOP_USER_TRAP;
   store<u32>(hb + H_STOP, s);
   return s;
+}
+
+/**
+ * Deterministic mode: runs the n decisions at SCHED_BATCH_BASE back to back, each as run(hart, budget) would, and
+ * after each one advances mtime as the host's scheduler does (one tick per SB_MTIME_DIV instructions, remainder
+ * carried in SB_MTIME_REM). Writes each decision's retired count and stop reason into its entry; stops after the
+ * first decision that did not end with STOP_BUDGET. Returns the number of decisions run.
+ */
+export function runBatch(n: i32): i32 {
+  const div = <u64>load<u32>(SCHED_BATCH_BASE + SB_MTIME_DIV);
+  let rem = <u64>load<u32>(SCHED_BATCH_BASE + SB_MTIME_REM);
+  let i = 0;
+  while (i < n) {
+    const e = <usize>(SCHED_BATCH_BASE + SB_ENTRIES) + (<usize>i << 4);
+    const hart = load<i32>(e);
+    const stop = run(hart, load<i32>(e, 4));
+    const retired = load<u64>(hartBase(hart) + H_LAST_RUN);
+    store<u32>(e, <u32>retired, 8);
+    store<u32>(e, <u32>stop, 12);
+    i++;
+    const t = rem + retired;
+    if (t < div) rem = t;
+    else {
+      rem = t % div;
+      atomic.store<u64>(CTRL_BASE + CTRL_MTIME, atomic.load<u64>(CTRL_BASE + CTRL_MTIME) + t / div);
+    }
+    if (stop != STOP_BUDGET) break;
+  }
+  store<u32>(SCHED_BATCH_BASE + SB_MTIME_REM, <u32>rem);
+  return i;
 }
 
 /** Empties the hart's TLB (the host changed page tables it may have cached). */

@@ -211,3 +211,12 @@ export const JIT_DIR_ENTRIES = 2048;
 export const CTRL_BP_COUNT = 0xa000; // u32 number of armed entries in CTRL_BP_LIST (0 = none: no cost)
 export const CTRL_BP_LIST = 0xa008; // u64[MAX_BREAKPOINTS] guest virtual addresses
 export const MAX_BREAKPOINTS = 64;
+
+// ---- deterministic batches (issue 15): scheduling decisions the host drew ahead, run back to back by the engine
+// (assembly/batch.ts) in one call. Between the data TLBs and the decode caches. Header: u32 mtime remainder (in/out),
+// u32 mtime divisor; then SCHED_BATCH_MAX entries of 16 bytes: u32 hart, i32 budget (in), u32 retired, u32 stop (out).
+export const SCHED_BATCH_BASE = 0x1f4000;
+export const SCHED_BATCH_MAX = 1024;
+export const SB_MTIME_REM = 0;
+export const SB_MTIME_DIV = 4;
+export const SB_ENTRIES = 16;

@@ -13,7 +13,7 @@ import { type FaultReport, Hart } from './hart.js';
 import {
   CTRL_BASE, CTRL_EXIT, CTRL_EXIT_CODE, CTRL_FLAG_COHERENT, CTRL_FLAG_FETCH_PARCELS, CTRL_FLAG_JIT, CTRL_FLAG_WALL_CLOCK, CTRL_FLAGS,
   CTRL_FROMHOST, CTRL_TOHOST, DEFAULT_RAM_SIZE, MAX_HARTS, PAGE_SIZE,
-  RAM_GUEST_BASE, RAM_WASM_BASE, STOP_BREAKPOINT, STOP_BUDGET, STOP_ERROR, STOP_FAULT_LOOP, STOP_HALTED,
+  RAM_GUEST_BASE, RAM_WASM_BASE, SB_ENTRIES, SB_MTIME_DIV, SB_MTIME_REM, SCHED_BATCH_BASE, SCHED_BATCH_MAX, STOP_BREAKPOINT, STOP_BUDGET, STOP_ERROR, STOP_FAULT_LOOP, STOP_HALTED,
   STOP_PAUSE, STOP_UART_FULL, STOP_WFI, WS_DONE, WS_PAUSED, WS_RUNNING, WS_WFI,
 } from './layout.js';
 import { type LoadedProgram, loadAssembled, loadElfImage } from './loader.js';
@@ -78,6 +78,11 @@ export interface RunOptions {
   slice?: number;
   /** Deterministic mode: checked after every scheduling decision; when it returns true the run stops ('until'). */
   until?: () => boolean;
+  /**
+   * Deterministic mode: checked after every host agent step only; when it returns true the run stops ('until').
+   * Unlike `until`, it lets the scheduler run hart decisions in batches (one engine call for many decisions).
+   */
+  untilAfterAgentStep?: () => boolean;
 }
 
 export type MachineMode = 'deterministic' | 'parallel';
@@ -112,6 +117,8 @@ export const DEFAULT_QUANTUM = 1_000;
 export const PARALLEL_SLICE = 100_000;
 /** CLINT timebase in deterministic mode: one mtime tick per MTIME_DIVISOR instructions retired per hart. */
 export const MTIME_DIVISOR = 100;
+/** Deterministic mode: the UART ring is drained after every stop and every UART_POLL_STEPS decisions. */
+const UART_POLL_STEPS = 1024;
 const MAX_RAM = 0x80000000;
 
 export class Machine {
@@ -125,6 +132,8 @@ export class Machine {
   private uartText = '';
   private readonly onUart: ((text: string) => void) | undefined;
   private mtimeRemainder = 0;
+  /** The engine's batch of drawn-ahead decisions (SCHED_BATCH_BASE; 4 words per decision after a 4-word header). */
+  private readonly batch: Int32Array;
   private readonly waiting: boolean[];
   /** Harts the host holds parked (pauseHart) while the others run. */
   private readonly held: boolean[];
@@ -177,6 +186,7 @@ export class Machine {
     this.breakpoints = new BreakpointList(wasm);
     this.harts = Array.from({ length: nharts }, (_, i) => new Hart(i, wasm, this.engine));
     this.waiting = new Array<boolean>(nharts).fill(false);
+    this.batch = new Int32Array(wasm.buffer, SCHED_BATCH_BASE, (SB_ENTRIES >> 2) + 4 * SCHED_BATCH_MAX);
     this.held = new Array<boolean>(nharts).fill(false);
     this.onUart = onUart;
     installBootInfo(wasm, nharts, ram);
@@ -360,15 +370,22 @@ export class Machine {
     };
     const runnable: number[] = [];
     const woken: number[] = [];
+    const cap = Math.min(sched.quantum, opts.slice ?? sched.quantum);
+    // decisions may be drawn ahead and run in one engine call when nothing the host does can change them meanwhile
+    const batchable = sched.drawsAhead && opts.until === undefined;
     for (;;) {
       if (total >= maxInsns) return result('budget');
       this.runDueHostActions(sched.step);
       runnable.length = 0;
       woken.length = 0;
+      let asleep = false;
       for (const h of this.harts) {
         if (this.held[h.index]) continue;
         if (this.waiting[h.index]) {
-          if (!this.canWake(h)) continue;
+          if (!this.canWake(h)) {
+            asleep = true;
+            continue;
+          }
           this.waiting[h.index] = false;
           woken.push(h.index);
         }
@@ -380,45 +397,93 @@ export class Machine {
         if (!this.skipIdleTime()) return result(this.held.includes(true) ? 'pause' : 'wfi');
         continue;
       }
-      const d = sched.next(interruptedFirst(runnable, woken), agentState);
-      if (!d) return result('schedule-end');
-      if (d.hart === AGENT) {
-        agent!.step();
-        sched.done({ hart: AGENT, budget: 1, retired: 0, stop: STOP_BUDGET });
-        if (opts.until?.()) return result('until');
-        continue;
+      let hart: number;
+      let stop: number;
+      const k = batchable && agentState === 'none' && !asleep && woken.length === 0 ? this.batchSize(sched, cap, maxInsns - total) : 0;
+      if (k > 1) {
+        // a sleeping hart (an IPI may wake it), a woken one, an agent or a due host action would change the draws
+        const ran = this.runBatch(sched, runnable, k, cap, per);
+        total += ran.instructions;
+        hart = ran.hart;
+        stop = ran.stop;
+      } else {
+        const d = sched.next(interruptedFirst(runnable, woken), agentState);
+        if (!d) return result('schedule-end');
+        if (d.hart === AGENT) {
+          agent!.step();
+          sched.done({ hart: AGENT, budget: 1, retired: 0, stop: STOP_BUDGET });
+          if (opts.until?.() || opts.untilAfterAgentStep?.()) return result('until');
+          continue;
+        }
+        const budget = Math.min(d.budget, opts.slice ?? d.budget, maxInsns - total);
+        stop = this.engine.run(d.hart, budget);
+        hart = d.hart;
+        const n = this.harts[d.hart]!.lastRun;
+        total += n;
+        per[d.hart]!.instructions += n;
+        sched.done({ hart: d.hart, budget, retired: n, stop });
+        this.advanceTime(n);
       }
-      const budget = Math.min(d.budget, opts.slice ?? d.budget, maxInsns - total);
-      const stop = this.engine.run(d.hart, budget);
-      const n = this.harts[d.hart]!.lastRun;
-      total += n;
-      per[d.hart]!.instructions += n;
-      sched.done({ hart: d.hart, budget, retired: n, stop });
-      this.advanceTime(n);
-      if (stop !== STOP_BUDGET || (sched.step & 0x3ff) === 0) this.pollUart();
+      if (stop !== STOP_BUDGET || sched.step % UART_POLL_STEPS === 0) this.pollUart();
       switch (stop) {
         case STOP_BUDGET:
         case STOP_UART_FULL:
           break;
         case STOP_WFI:
-          this.waiting[d.hart] = true;
+          this.waiting[hart] = true;
           break;
         case STOP_HALTED: {
           const v = this.exitValue;
-          return result('halted', { exitValue: v, exitCode: Number(v >> 1n), hart: d.hart });
+          return result('halted', { exitValue: v, exitCode: Number(v >> 1n), hart });
         }
         case STOP_FAULT_LOOP:
-          return result('fault', { fault: this.harts[d.hart]!.faultReport(), hart: d.hart });
+          return result('fault', { fault: this.harts[hart]!.faultReport(), hart });
         case STOP_BREAKPOINT:
-          return result('breakpoint', { hart: d.hart });
+          return result('breakpoint', { hart });
         case STOP_PAUSE:
-          return result('pause', { hart: d.hart });
+          return result('pause', { hart });
         case STOP_ERROR:
         default:
-          throw new MachineError('MACHINE_ENGINE_ERROR', `engine stopped hart ${d.hart} with reason ${stop}`);
+          throw new MachineError('MACHINE_ENGINE_ERROR', `engine stopped hart ${hart} with reason ${stop}`);
       }
       if (opts.until?.()) return result('until');
     }
+  }
+
+  /**
+   * How many decisions the next batch may hold: it ends at the next UART poll (every 1,024 decisions), before the
+   * next host action's step, and while the whole batch cannot overrun maxInsns (each decision grants at most cap).
+   */
+  private batchSize(sched: DeterministicScheduler, cap: number, left: number): number {
+    let k = Math.min(SCHED_BATCH_MAX, UART_POLL_STEPS - (sched.step % UART_POLL_STEPS));
+    if (this.hostActions.length > 0) k = Math.min(k, this.hostActions[0]!.step - sched.step);
+    return Math.min(k, Math.floor(left / cap));
+  }
+
+  /**
+   * Draws k decisions ahead, runs them in one engine call (it stops after the first that does not use its whole
+   * budget) and records those that ran, exactly as one decision at a time would. Returns the last one's hart and stop.
+   */
+  private runBatch(sched: DeterministicScheduler, runnable: readonly number[], k: number, cap: number, per: { instructions: number }[]): { hart: number; stop: number; instructions: number } {
+    const b = this.batch;
+    const at = SB_ENTRIES >> 2;
+    sched.drawAhead(runnable, k, cap, b, at);
+    b[SB_MTIME_REM >> 2] = this.mtimeRemainder;
+    b[SB_MTIME_DIV >> 2] = MTIME_DIVISOR * this.harts.length;
+    const j = this.engine.runBatch(k);
+    sched.keepDrawn(j, k);
+    this.mtimeRemainder = b[SB_MTIME_REM >> 2]!;
+    let instructions = 0;
+    for (let i = 0; i < j; i++) {
+      const e = at + 4 * i;
+      const hart = b[e]!;
+      const n = b[e + 2]!;
+      instructions += n;
+      per[hart]!.instructions += n;
+      sched.ran(hart, b[e + 1]!, n, b[e + 3]!);
+    }
+    const last = at + 4 * (j - 1);
+    return { hart: b[last]!, stop: b[last + 3]!, instructions };
   }
 
   /**
