@@ -212,11 +212,17 @@ export const CTRL_BP_COUNT = 0xa000; // u32 number of armed entries in CTRL_BP_L
 export const CTRL_BP_LIST = 0xa008; // u64[MAX_BREAKPOINTS] guest virtual addresses
 export const MAX_BREAKPOINTS = 64;
 
-// ---- deterministic batches (issue 15): scheduling decisions the host drew ahead, run back to back by the engine
-// (assembly/batch.ts) in one call. Between the data TLBs and the decode caches. Header: u32 mtime remainder (in/out),
-// u32 mtime divisor; then SCHED_BATCH_MAX entries of 16 bytes: u32 hart, i32 budget (in), u32 retired, u32 stop (out).
+// ---- deterministic batches (issue 15): scheduling decisions drawn and run back to back by the engine
+// (assembly/index.ts runBatch) in one call, with the host scheduler's PRNG (src/util/prng.ts, sfc32) handed over in
+// the header. Between the data TLBs and the decode caches.
 export const SCHED_BATCH_BASE = 0x1f4000;
 export const SCHED_BATCH_MAX = 1024;
-export const SB_MTIME_REM = 0;
-export const SB_MTIME_DIV = 4;
-export const SB_ENTRIES = 16;
+export const SB_MTIME_REM = 0x00; // u32 mtime remainder (in/out): instructions not yet turned into ticks
+export const SB_MTIME_DIV = 0x04; // u32 instructions per mtime tick (all harts together)
+export const SB_PRNG = 0x08; // u32[4] sfc32 state a, b, c, d (in/out)
+export const SB_QUANTUM = 0x18; // u32 largest budget drawn
+export const SB_CAP = 0x1c; // u32 largest budget granted (the run's slice)
+export const SB_PARTIES = 0x20; // u32 number of runnable harts
+export const SB_RUNNABLE = 0x40; // u32[MAX_HARTS] the runnable harts, ascending
+export const SB_HART_INSNS = 0xc0; // f64[MAX_HARTS] instructions each runnable hart retired in the batch (out)
+export const SB_ENTRIES = 0x200; // SCHED_BATCH_MAX entries of 16 bytes (out): u32 hart, u32 budget, u32 retired, u32 stop

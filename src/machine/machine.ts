@@ -13,7 +13,8 @@ import { type FaultReport, Hart } from './hart.js';
 import {
   CTRL_BASE, CTRL_EXIT, CTRL_EXIT_CODE, CTRL_FLAG_COHERENT, CTRL_FLAG_FETCH_PARCELS, CTRL_FLAG_JIT, CTRL_FLAG_WALL_CLOCK, CTRL_FLAGS,
   CTRL_FROMHOST, CTRL_TOHOST, DEFAULT_RAM_SIZE, MAX_HARTS, PAGE_SIZE,
-  RAM_GUEST_BASE, RAM_WASM_BASE, SB_ENTRIES, SB_MTIME_DIV, SB_MTIME_REM, SCHED_BATCH_BASE, SCHED_BATCH_MAX, STOP_BREAKPOINT, STOP_BUDGET, STOP_ERROR, STOP_FAULT_LOOP, STOP_HALTED,
+  RAM_GUEST_BASE, RAM_WASM_BASE, SB_CAP, SB_ENTRIES, SB_HART_INSNS, SB_MTIME_DIV, SB_MTIME_REM, SB_PARTIES, SB_PRNG, SB_QUANTUM, SB_RUNNABLE, SCHED_BATCH_BASE,
+  SCHED_BATCH_MAX, STOP_BREAKPOINT, STOP_BUDGET, STOP_ERROR, STOP_FAULT_LOOP, STOP_HALTED,
   STOP_PAUSE, STOP_UART_FULL, STOP_WFI, WS_DONE, WS_PAUSED, WS_RUNNING, WS_WFI,
 } from './layout.js';
 import { type LoadedProgram, loadAssembled, loadElfImage } from './loader.js';
@@ -132,8 +133,9 @@ export class Machine {
   private uartText = '';
   private readonly onUart: ((text: string) => void) | undefined;
   private mtimeRemainder = 0;
-  /** The engine's batch of drawn-ahead decisions (SCHED_BATCH_BASE; 4 words per decision after a 4-word header). */
-  private readonly batch: Int32Array;
+  /** The engine's batch of decisions (SCHED_BATCH_BASE, layout.ts): header and entries as words, per-hart counts. */
+  private readonly batch: Uint32Array;
+  private readonly batchInsns: Float64Array;
   private readonly waiting: boolean[];
   /** Harts the host holds parked (pauseHart) while the others run. */
   private readonly held: boolean[];
@@ -186,7 +188,8 @@ export class Machine {
     this.breakpoints = new BreakpointList(wasm);
     this.harts = Array.from({ length: nharts }, (_, i) => new Hart(i, wasm, this.engine));
     this.waiting = new Array<boolean>(nharts).fill(false);
-    this.batch = new Int32Array(wasm.buffer, SCHED_BATCH_BASE, (SB_ENTRIES >> 2) + 4 * SCHED_BATCH_MAX);
+    this.batch = new Uint32Array(wasm.buffer, SCHED_BATCH_BASE, (SB_ENTRIES >> 2) + 4 * SCHED_BATCH_MAX);
+    this.batchInsns = new Float64Array(wasm.buffer, SCHED_BATCH_BASE + SB_HART_INSNS, MAX_HARTS);
     this.held = new Array<boolean>(nharts).fill(false);
     this.onUart = onUart;
     installBootInfo(wasm, nharts, ram);
@@ -371,8 +374,8 @@ export class Machine {
     const runnable: number[] = [];
     const woken: number[] = [];
     const cap = Math.min(sched.quantum, opts.slice ?? sched.quantum);
-    // decisions may be drawn ahead and run in one engine call when nothing the host does can change them meanwhile
-    const batchable = sched.drawsAhead && opts.until === undefined;
+    // the engine may draw and run many decisions in one call when nothing the host does can change them meanwhile
+    const batchable = sched.drawsInEngine && opts.until === undefined;
     for (;;) {
       if (total >= maxInsns) return result('budget');
       this.runDueHostActions(sched.step);
@@ -461,26 +464,32 @@ export class Machine {
   }
 
   /**
-   * Draws k decisions ahead, runs them in one engine call (it stops after the first that does not use its whole
-   * budget) and records those that ran, exactly as one decision at a time would. Returns the last one's hart and stop.
+   * Lets the engine draw and run up to k decisions among `runnable` in one call (it stops after the first that does
+   * not use its whole budget) and records those that ran, exactly as one decision at a time would. Returns the last
+   * one's hart and stop, and the instructions of the batch.
    */
   private runBatch(sched: DeterministicScheduler, runnable: readonly number[], k: number, cap: number, per: { instructions: number }[]): { hart: number; stop: number; instructions: number } {
     const b = this.batch;
-    const at = SB_ENTRIES >> 2;
-    sched.drawAhead(runnable, k, cap, b, at);
+    const prng = sched.prngState();
+    for (let i = 0; i < 4; i++) b[(SB_PRNG >> 2) + i] = prng[i]!;
     b[SB_MTIME_REM >> 2] = this.mtimeRemainder;
     b[SB_MTIME_DIV >> 2] = MTIME_DIVISOR * this.harts.length;
+    b[SB_QUANTUM >> 2] = sched.quantum;
+    b[SB_CAP >> 2] = cap;
+    b[SB_PARTIES >> 2] = runnable.length;
+    for (let i = 0; i < runnable.length; i++) b[(SB_RUNNABLE >> 2) + i] = runnable[i]!;
     const j = this.engine.runBatch(k);
-    sched.keepDrawn(j, k);
     this.mtimeRemainder = b[SB_MTIME_REM >> 2]!;
-    let instructions = 0;
-    for (let i = 0; i < j; i++) {
+    const at = SB_ENTRIES >> 2;
+    sched.ranInEngine([b[SB_PRNG >> 2]!, b[(SB_PRNG >> 2) + 1]!, b[(SB_PRNG >> 2) + 2]!, b[(SB_PRNG >> 2) + 3]!], j, (i) => {
       const e = at + 4 * i;
-      const hart = b[e]!;
-      const n = b[e + 2]!;
+      return { hart: b[e]!, budget: b[e + 1]!, retired: b[e + 2]!, stop: b[e + 3]! };
+    });
+    let instructions = 0;
+    for (const h of runnable) {
+      const n = this.batchInsns[h]!;
+      per[h]!.instructions += n;
       instructions += n;
-      per[hart]!.instructions += n;
-      sched.ran(hart, b[e + 1]!, n, b[e + 3]!);
     }
     const last = at + 4 * (j - 1);
     return { hart: b[last]!, stop: b[last + 3]!, instructions };

@@ -58,11 +58,9 @@ export class DeterministicScheduler {
   private readonly replay: readonly Pick<ScheduleStep, 'hart' | 'budget'>[] | undefined;
   private readonly record: boolean;
   private readonly strategy: ScheduleStrategy | undefined;
-  /** The PRNG state before drawAhead() and the number of parties it drew among (until keepDrawn()). */
-  private ahead: { state: [number, number, number, number]; parties: number } | undefined;
   /** Number of decisions taken so far (the "step" that host actions are scheduled at). */
   step = 0;
-  /** How many of them were drawn ahead and run in batches (one engine call for many decisions). */
+  /** How many of them the engine drew and ran in batches (one engine call for many decisions). */
   batched = 0;
 
   constructor(opts: DeterministicOptions) {
@@ -107,45 +105,28 @@ export class DeterministicScheduler {
     return { hart, budget };
   }
 
-  /** Can decisions be drawn ahead of running them (seeded draws: no replay, no strategy, which see each outcome)? */
-  get drawsAhead(): boolean {
+  /**
+   * Can the engine draw decisions itself (seeded draws: no replay, no strategy, which see each outcome)? It draws
+   * exactly as next(runnable, 'none') does, with this PRNG (prngState / ranInEngine).
+   */
+  get drawsInEngine(): boolean {
     return this.replay === undefined && this.strategy === undefined;
   }
 
+  /** The PRNG state the engine continues from. */
+  prngState(): [number, number, number, number] {
+    return this.prng.save();
+  }
+
   /**
-   * Draws k decisions among `runnable` with no host agent, exactly as k calls of next(runnable) would, before any of
-   * them runs: hart i at out[at + 4i], its budget (capped at `cap`) at out[at + 4i + 1]. keepDrawn() then says how
-   * many ran. Only when drawsAhead.
+   * The engine drew and ran `decisions` decisions with the PRNG, leaving it in `state`; `entry(i)` reads decision i
+   * back (only called when the log is kept).
    */
-  drawAhead(runnable: readonly number[], k: number, cap: number, out: Int32Array, at: number): void {
-    const n = runnable.length;
-    const q = this.quantum;
-    this.ahead = { state: this.prng.save(), parties: n };
-    // the draws of next(runnable, 'none'): a party, then a budget
-    for (let i = 0; i < k; i++) {
-      out[at + 4 * i] = runnable[this.prng.below(n)]!;
-      out[at + 4 * i + 1] = Math.min(1 + this.prng.below(q), cap);
-    }
-  }
-
-  /** Of the k decisions drawn ahead, the first j ran: the draws go on as if only those j had been drawn. */
-  keepDrawn(j: number, k: number): void {
-    const ahead = this.ahead;
-    if (!ahead) throw new MachineError('MACHINE_BAD_OPTION', 'keepDrawn() without drawAhead()');
-    this.ahead = undefined;
-    if (j >= k) return;
-    this.prng.restore(ahead.state);
-    for (let i = 0; i < j; i++) {
-      this.prng.below(ahead.parties);
-      this.prng.below(this.quantum);
-    }
-  }
-
-  /** Records the outcome of a decision drawn ahead (as done() does, without building the step unless it is logged). */
-  ran(hart: number, budget: number, retired: number, stop: number): void {
-    if (this.record) this.log.push({ hart, budget, retired, stop });
-    this.step++;
-    this.batched++;
+  ranInEngine(state: readonly [number, number, number, number], decisions: number, entry: (i: number) => ScheduleStep): void {
+    this.prng.restore(state);
+    if (this.record) for (let i = 0; i < decisions; i++) this.log.push(entry(i));
+    this.step += decisions;
+    this.batched += decisions;
   }
 
   /** Records the outcome of the decision returned by next(). */
