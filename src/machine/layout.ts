@@ -101,6 +101,8 @@ export const H_TLB = 0x800; // TLB_ENTRIES * 32 bytes (0x800..0xc00) of Sv39 TLB
 export const TLB_ENTRIES = 32;
 export const H_BREAKPOINT = 0xf00; // u64 host breakpoint guest virtual address
 export const H_BREAKPOINT_ON = 0xf08; // u32 nonzero = breakpoint armed
+export const H_BP_STOPPED = 0xf40; // u64 engine-private: pc of this hart's last STOP_BREAKPOINT (its next run() executes it)
+export const H_BP_STOPPED_ON = 0xf48; // u32 engine-private: nonzero = H_BP_STOPPED is set (cleared by every run() call)
 export const H_ERROR = 0xf0c; // u32 engine-internal error code when STOP_ERROR
 export const H_FAULT_PC = 0xf10; // u64 fault report (filled when STOP_FAULT_LOOP): pc of the last trap
 export const H_FAULT_INSN = 0xf18; // u32 instruction bits at that pc (0 if unfetchable)
