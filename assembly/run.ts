@@ -6,7 +6,7 @@ import {
   H_RESV, H_RETIRED, H_STOP, H_XSINK, RAM_GUEST_BASE, RAM_WASM_BASE, STOP_BREAKPOINT, STOP_BUDGET, STOP_FAULT_LOOP,
   STOP_HALTED, STOP_PAUSE, STOP_UART_FULL, STOP_WFI,
 } from '../src/machine/layout';
-import { CTRL_WATCH_FLAGS, WATCH_STORES } from '../src/machine/layout';
+import { CTRL_WATCH_FLAGS, H_BP_STOPPED, H_BP_STOPPED_ON, WATCH_STORES } from '../src/machine/layout';
 import { div, divu, divuw, divw, mulh, mulhsu, mulhu, rem, remu, remuw, remw } from './alu';
 import { INTERRUPT } from './causes';
 import { dcacheBase, decodeAt, fetchPage, fetchPagePa, fetchStorm } from './dcache';
@@ -148,7 +148,11 @@ export function runHart(hart: i32, budget: i32): i32 {
   const bp = load<u64>(hb + H_BREAKPOINT);
   const nbp = load<u32>(CTRL_BASE + CTRL_BP_COUNT); // debugger breakpoints (all harts)
   let pc = getPc(hb);
-  const pc0 = pc; // resuming at a breakpoint executes it once
+  // resuming at the breakpoint this hart last stopped at executes it once; a slice that merely starts at a breakpoint
+  // address (the previous slice's budget ended there) stops there
+  const resumeBp = load<u32>(hb + H_BP_STOPPED_ON) != 0 && load<u64>(hb + H_BP_STOPPED) == pc;
+  store<u32>(hb + H_BP_STOPPED_ON, 0);
+  const pc0 = pc;
   let bpEp: usize = 0;
   let bpPage = false; // this page holds a breakpoint: run it one instruction at a time
   let left: i32 = budget;
@@ -189,8 +193,9 @@ export function runHart(hart: i32, budget: i32): i32 {
     req = REQ_NONE;
     if (bpPage) { // a breakpoint's page runs one instruction per inner loop
       // resuming at a breakpoint: it does not fire again until an instruction retired (or a trap moved pc) in this run
-      if (!(left == budget && pc == pc0) && (ep == bpEp || (nbp != 0 && bpListHas(nbp, pc)))) { stop = STOP_BREAKPOINT; break; }
-      reserve = left - 1;
+      if (!(resumeBp && left == budget && pc == pc0) && (ep == bpEp || (nbp != 0 && bpListHas(nbp, pc)))) { stop = STOP_BREAKPOINT; break; }
+      // budget already held back (a compiled head interpreted once) stays held back: it is not retired
+      reserve += left - 1;
       left = 1;
     }
 
@@ -226,7 +231,8 @@ export function runHart(hart: i32, budget: i32): i32 {
       // run the head's own handler for one instruction, then mark it compiled again (above)
       stampHandler(ep, hb, pc, <u32>load<u8>(ep, O.E_ADV) >> O.E_SHIFT);
       jitHead = ep;
-      if (bpEp == 0) { reserve = left - 1; left = 1; }
+      // a breakpoint page (the hart's own or the debugger list's) single-steps at the top of the loop anyway
+      if (!bpPage) { reserve = left - 1; left = 1; }
       continue;
     }
     if (req == REQ_DECODE) {
@@ -263,6 +269,10 @@ export function runHart(hart: i32, budget: i32): i32 {
   }
   setPc(hb, pc);
   retire(hb, <u64>(mark - left));
+  if (stop == STOP_BREAKPOINT) {
+    store<u64>(hb + H_BP_STOPPED, pc);
+    store<u32>(hb + H_BP_STOPPED_ON, 1);
+  }
   return finish(hb, retired0, stop);
 }
 

@@ -348,7 +348,7 @@ export class Lab {
       if (total >= maxInsns || this.ended) break;
       const nextAt = this.ats[0]?.insns ?? Infinity;
       const limit = Math.min(chunk, maxInsns - total, nextAt - this.retiredTotal);
-      last = this.runSlice({ maxInsns: limit, until: () => this.patcher.takeCompleted() });
+      last = this.runSlice({ maxInsns: limit, untilAfterAgentStep: () => this.patcher.takeCompleted() });
       total += last.instructions;
       last.harts.forEach((h, i) => (per[i]!.instructions += h.instructions));
       if (last.reason === 'until') await settleContinuations();

@@ -7,6 +7,8 @@ export interface EngineExports {
   init(nharts: number, ramSize: bigint): void;
   resetHart(hart: number, pc: bigint): void;
   run(hart: number, budget: number): number;
+  /** Runs the decisions the host wrote at SCHED_BATCH_BASE back to back; returns how many ran (layout.ts). */
+  runBatch(n: number): number;
   flushIcache(hart: number): void;
   flushTlb(hart: number): void;
   csrGet(hart: number, num: number): number;

@@ -101,6 +101,8 @@ export const H_TLB = 0x800; // TLB_ENTRIES * 32 bytes (0x800..0xc00) of Sv39 TLB
 export const TLB_ENTRIES = 32;
 export const H_BREAKPOINT = 0xf00; // u64 host breakpoint guest virtual address
 export const H_BREAKPOINT_ON = 0xf08; // u32 nonzero = breakpoint armed
+export const H_BP_STOPPED = 0xf40; // u64 engine-private: pc of this hart's last STOP_BREAKPOINT (its next run() executes it)
+export const H_BP_STOPPED_ON = 0xf48; // u32 engine-private: nonzero = H_BP_STOPPED is set (cleared by every run() call)
 export const H_ERROR = 0xf0c; // u32 engine-internal error code when STOP_ERROR
 export const H_FAULT_PC = 0xf10; // u64 fault report (filled when STOP_FAULT_LOOP): pc of the last trap
 export const H_FAULT_INSN = 0xf18; // u32 instruction bits at that pc (0 if unfetchable)
@@ -211,3 +213,18 @@ export const JIT_DIR_ENTRIES = 2048;
 export const CTRL_BP_COUNT = 0xa000; // u32 number of armed entries in CTRL_BP_LIST (0 = none: no cost)
 export const CTRL_BP_LIST = 0xa008; // u64[MAX_BREAKPOINTS] guest virtual addresses
 export const MAX_BREAKPOINTS = 64;
+
+// ---- deterministic batches (issue 15): scheduling decisions drawn and run back to back by the engine
+// (assembly/index.ts runBatch) in one call, with the host scheduler's PRNG (src/util/prng.ts, sfc32) handed over in
+// the header. Between the data TLBs and the decode caches.
+export const SCHED_BATCH_BASE = 0x1f4000;
+export const SCHED_BATCH_MAX = 1024;
+export const SB_MTIME_REM = 0x00; // u32 mtime remainder (in/out): instructions not yet turned into ticks
+export const SB_MTIME_DIV = 0x04; // u32 instructions per mtime tick (all harts together)
+export const SB_PRNG = 0x08; // u32[4] sfc32 state a, b, c, d (in/out)
+export const SB_QUANTUM = 0x18; // u32 largest budget drawn
+export const SB_CAP = 0x1c; // u32 largest budget granted (the run's slice)
+export const SB_PARTIES = 0x20; // u32 number of runnable harts
+export const SB_RUNNABLE = 0x40; // u32[MAX_HARTS] the runnable harts, ascending
+export const SB_HART_INSNS = 0xc0; // f64[MAX_HARTS] instructions each runnable hart retired in the batch (out)
+export const SB_ENTRIES = 0x200; // SCHED_BATCH_MAX entries of 16 bytes (out): u32 hart, u32 budget, u32 retired, u32 stop

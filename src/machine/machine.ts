@@ -13,7 +13,8 @@ import { type FaultReport, Hart } from './hart.js';
 import {
   CTRL_BASE, CTRL_EXIT, CTRL_EXIT_CODE, CTRL_FLAG_COHERENT, CTRL_FLAG_FETCH_PARCELS, CTRL_FLAG_JIT, CTRL_FLAG_WALL_CLOCK, CTRL_FLAGS,
   CTRL_FROMHOST, CTRL_TOHOST, DEFAULT_RAM_SIZE, MAX_HARTS, PAGE_SIZE,
-  RAM_GUEST_BASE, RAM_WASM_BASE, STOP_BREAKPOINT, STOP_BUDGET, STOP_ERROR, STOP_FAULT_LOOP, STOP_HALTED,
+  RAM_GUEST_BASE, RAM_WASM_BASE, SB_CAP, SB_ENTRIES, SB_HART_INSNS, SB_MTIME_DIV, SB_MTIME_REM, SB_PARTIES, SB_PRNG, SB_QUANTUM, SB_RUNNABLE, SCHED_BATCH_BASE,
+  SCHED_BATCH_MAX, STOP_BREAKPOINT, STOP_BUDGET, STOP_ERROR, STOP_FAULT_LOOP, STOP_HALTED,
   STOP_PAUSE, STOP_UART_FULL, STOP_WFI, WS_DONE, WS_PAUSED, WS_RUNNING, WS_WFI,
 } from './layout.js';
 import { type LoadedProgram, loadAssembled, loadElfImage } from './loader.js';
@@ -78,6 +79,11 @@ export interface RunOptions {
   slice?: number;
   /** Deterministic mode: checked after every scheduling decision; when it returns true the run stops ('until'). */
   until?: () => boolean;
+  /**
+   * Deterministic mode: checked after every host agent step only; when it returns true the run stops ('until').
+   * Unlike `until`, it lets the scheduler run hart decisions in batches (one engine call for many decisions).
+   */
+  untilAfterAgentStep?: () => boolean;
 }
 
 export type MachineMode = 'deterministic' | 'parallel';
@@ -112,6 +118,8 @@ export const DEFAULT_QUANTUM = 1_000;
 export const PARALLEL_SLICE = 100_000;
 /** CLINT timebase in deterministic mode: one mtime tick per MTIME_DIVISOR instructions retired per hart. */
 export const MTIME_DIVISOR = 100;
+/** Deterministic mode: the UART ring is drained after every stop and every UART_POLL_STEPS decisions. */
+const UART_POLL_STEPS = 1024;
 const MAX_RAM = 0x80000000;
 
 export class Machine {
@@ -125,6 +133,9 @@ export class Machine {
   private uartText = '';
   private readonly onUart: ((text: string) => void) | undefined;
   private mtimeRemainder = 0;
+  /** The engine's batch of decisions (SCHED_BATCH_BASE, layout.ts): header and entries as words, per-hart counts. */
+  private readonly batch: Uint32Array;
+  private readonly batchInsns: Float64Array;
   private readonly waiting: boolean[];
   /** Harts the host holds parked (pauseHart) while the others run. */
   private readonly held: boolean[];
@@ -177,6 +188,8 @@ export class Machine {
     this.breakpoints = new BreakpointList(wasm);
     this.harts = Array.from({ length: nharts }, (_, i) => new Hart(i, wasm, this.engine));
     this.waiting = new Array<boolean>(nharts).fill(false);
+    this.batch = new Uint32Array(wasm.buffer, SCHED_BATCH_BASE, (SB_ENTRIES >> 2) + 4 * SCHED_BATCH_MAX);
+    this.batchInsns = new Float64Array(wasm.buffer, SCHED_BATCH_BASE + SB_HART_INSNS, MAX_HARTS);
     this.held = new Array<boolean>(nharts).fill(false);
     this.onUart = onUart;
     installBootInfo(wasm, nharts, ram);
@@ -360,15 +373,22 @@ export class Machine {
     };
     const runnable: number[] = [];
     const woken: number[] = [];
+    const cap = Math.min(sched.quantum, opts.slice ?? sched.quantum);
+    // the engine may draw and run many decisions in one call when nothing the host does can change them meanwhile
+    const batchable = sched.drawsInEngine && opts.until === undefined;
     for (;;) {
       if (total >= maxInsns) return result('budget');
       this.runDueHostActions(sched.step);
       runnable.length = 0;
       woken.length = 0;
+      let asleep = false;
       for (const h of this.harts) {
         if (this.held[h.index]) continue;
         if (this.waiting[h.index]) {
-          if (!this.canWake(h)) continue;
+          if (!this.canWake(h)) {
+            asleep = true;
+            continue;
+          }
           this.waiting[h.index] = false;
           woken.push(h.index);
         }
@@ -380,45 +400,99 @@ export class Machine {
         if (!this.skipIdleTime()) return result(this.held.includes(true) ? 'pause' : 'wfi');
         continue;
       }
-      const d = sched.next(interruptedFirst(runnable, woken), agentState);
-      if (!d) return result('schedule-end');
-      if (d.hart === AGENT) {
-        agent!.step();
-        sched.done({ hart: AGENT, budget: 1, retired: 0, stop: STOP_BUDGET });
-        if (opts.until?.()) return result('until');
-        continue;
+      let hart: number;
+      let stop: number;
+      const k = batchable && agentState === 'none' && !asleep && woken.length === 0 ? this.batchSize(sched, cap, maxInsns - total) : 0;
+      if (k > 1) {
+        // a sleeping hart (an IPI may wake it), a woken one, an agent or a due host action would change the draws
+        const ran = this.runBatch(sched, runnable, k, cap, per);
+        total += ran.instructions;
+        hart = ran.hart;
+        stop = ran.stop;
+      } else {
+        const d = sched.next(interruptedFirst(runnable, woken), agentState);
+        if (!d) return result('schedule-end');
+        if (d.hart === AGENT) {
+          agent!.step();
+          sched.done({ hart: AGENT, budget: 1, retired: 0, stop: STOP_BUDGET });
+          if (opts.until?.() || opts.untilAfterAgentStep?.()) return result('until');
+          continue;
+        }
+        const budget = Math.min(d.budget, opts.slice ?? d.budget, maxInsns - total);
+        stop = this.engine.run(d.hart, budget);
+        hart = d.hart;
+        const n = this.harts[d.hart]!.lastRun;
+        total += n;
+        per[d.hart]!.instructions += n;
+        sched.done({ hart: d.hart, budget, retired: n, stop });
+        this.advanceTime(n);
       }
-      const budget = Math.min(d.budget, opts.slice ?? d.budget, maxInsns - total);
-      const stop = this.engine.run(d.hart, budget);
-      const n = this.harts[d.hart]!.lastRun;
-      total += n;
-      per[d.hart]!.instructions += n;
-      sched.done({ hart: d.hart, budget, retired: n, stop });
-      this.advanceTime(n);
-      if (stop !== STOP_BUDGET || (sched.step & 0x3ff) === 0) this.pollUart();
+      if (stop !== STOP_BUDGET || sched.step % UART_POLL_STEPS === 0) this.pollUart();
       switch (stop) {
         case STOP_BUDGET:
         case STOP_UART_FULL:
           break;
         case STOP_WFI:
-          this.waiting[d.hart] = true;
+          this.waiting[hart] = true;
           break;
         case STOP_HALTED: {
           const v = this.exitValue;
-          return result('halted', { exitValue: v, exitCode: Number(v >> 1n), hart: d.hart });
+          return result('halted', { exitValue: v, exitCode: Number(v >> 1n), hart });
         }
         case STOP_FAULT_LOOP:
-          return result('fault', { fault: this.harts[d.hart]!.faultReport(), hart: d.hart });
+          return result('fault', { fault: this.harts[hart]!.faultReport(), hart });
         case STOP_BREAKPOINT:
-          return result('breakpoint', { hart: d.hart });
+          return result('breakpoint', { hart });
         case STOP_PAUSE:
-          return result('pause', { hart: d.hart });
+          return result('pause', { hart });
         case STOP_ERROR:
         default:
-          throw new MachineError('MACHINE_ENGINE_ERROR', `engine stopped hart ${d.hart} with reason ${stop}`);
+          throw new MachineError('MACHINE_ENGINE_ERROR', `engine stopped hart ${hart} with reason ${stop}`);
       }
       if (opts.until?.()) return result('until');
     }
+  }
+
+  /**
+   * How many decisions the next batch may hold: it ends at the next UART poll (every 1,024 decisions), before the
+   * next host action's step, and while the whole batch cannot overrun maxInsns (each decision grants at most cap).
+   */
+  private batchSize(sched: DeterministicScheduler, cap: number, left: number): number {
+    let k = Math.min(SCHED_BATCH_MAX, UART_POLL_STEPS - (sched.step % UART_POLL_STEPS));
+    if (this.hostActions.length > 0) k = Math.min(k, this.hostActions[0]!.step - sched.step);
+    return Math.min(k, Math.floor(left / cap));
+  }
+
+  /**
+   * Lets the engine draw and run up to k decisions among `runnable` in one call (it stops after the first that does
+   * not use its whole budget) and records those that ran, exactly as one decision at a time would. Returns the last
+   * one's hart and stop, and the instructions of the batch.
+   */
+  private runBatch(sched: DeterministicScheduler, runnable: readonly number[], k: number, cap: number, per: { instructions: number }[]): { hart: number; stop: number; instructions: number } {
+    const b = this.batch;
+    const prng = sched.prngState();
+    for (let i = 0; i < 4; i++) b[(SB_PRNG >> 2) + i] = prng[i]!;
+    b[SB_MTIME_REM >> 2] = this.mtimeRemainder;
+    b[SB_MTIME_DIV >> 2] = MTIME_DIVISOR * this.harts.length;
+    b[SB_QUANTUM >> 2] = sched.quantum;
+    b[SB_CAP >> 2] = cap;
+    b[SB_PARTIES >> 2] = runnable.length;
+    for (let i = 0; i < runnable.length; i++) b[(SB_RUNNABLE >> 2) + i] = runnable[i]!;
+    const j = this.engine.runBatch(k);
+    this.mtimeRemainder = b[SB_MTIME_REM >> 2]!;
+    const at = SB_ENTRIES >> 2;
+    sched.ranInEngine([b[SB_PRNG >> 2]!, b[(SB_PRNG >> 2) + 1]!, b[(SB_PRNG >> 2) + 2]!, b[(SB_PRNG >> 2) + 3]!], j, (i) => {
+      const e = at + 4 * i;
+      return { hart: b[e]!, budget: b[e + 1]!, retired: b[e + 2]!, stop: b[e + 3]! };
+    });
+    let instructions = 0;
+    for (const h of runnable) {
+      const n = this.batchInsns[h]!;
+      per[h]!.instructions += n;
+      instructions += n;
+    }
+    const last = at + 4 * (j - 1);
+    return { hart: b[last]!, stop: b[last + 3]!, instructions };
   }
 
   /**

@@ -35,6 +35,15 @@ export class Prng {
     return t;
   }
 
+  /** The generator's whole state (restore() continues from exactly here). */
+  save(): [number, number, number, number] {
+    return [this.a, this.b, this.c, this.d];
+  }
+
+  restore(state: readonly [number, number, number, number]): void {
+    [this.a, this.b, this.c, this.d] = state;
+  }
+
   /** Alias of u32(). */
   next(): number {
     return this.u32();

@@ -84,6 +84,44 @@ describe('machine.breakpoints', () => {
     expect([...stoppedHarts].sort()).toEqual([0, 1, 2]);
   });
 
+  it('a run or slice that starts at a breakpoint address stops there (the previous one ended just before it)', () => {
+    /** Runs to the end; counts breakpoint stops per hart (each stop is resumed, which executes the instruction). */
+    const hits = (m: Machine, run: { maxInsns: number }) => {
+      const per = m.harts.map(() => 0);
+      for (let i = 0; i < 100_000; i++) {
+        const r = m.run(run);
+        if (r.reason === 'breakpoint') {
+          expect(m.hart(r.hart!).pc).toBe(BigInt(bump));
+          per[r.hart!]!++;
+        } else if (r.reason !== 'budget') {
+          expect(r).toMatchObject({ reason: 'halted', exitCode: 0 });
+          expect(per[r.hart!]).toBe(5); // the hart that ended the program stopped at each of its 5 calls
+          // every other hart stopped at every call it made: s0 counts the calls that returned (one more may be under way)
+          m.harts.forEach((h, i) => expect(per[i]! - Number(h.x('s0'))).toBeOneOf([0, 1]));
+          return per;
+        }
+      }
+      throw new Error('did not halt');
+    };
+    const prog = assemble(SRC);
+    const bump = prog.symbols.find((s) => s.name === 'bump')!.value;
+    for (const how of ['list', 'hart'] as const) {
+      const arm = (m: Machine) => (how === 'list' ? m.breakpoints.add(bump) : m.harts.forEach((h) => h.setBreakpoint(bump)));
+      // one instruction per run(): every run starts where the last one ended
+      const one = Machine.create({ ram: 0x100000 });
+      one.loadProgram(prog);
+      arm(one);
+      expect(hits(one, { maxInsns: 1 }), how).toEqual([5]);
+      // quantum 1: every scheduling decision is a one-instruction slice, so each arrival starts a slice
+      for (const engine of ['interp', 'jit'] as const) {
+        const m = Machine.create({ ram: 0x100000, harts: 2, seed: 3, quantum: 1, engine });
+        m.loadProgram(prog);
+        arm(m);
+        expect(hits(m, { maxInsns: 1e6 }).reduce((a, b) => a + b), `${how} ${engine}`).toBeGreaterThanOrEqual(9);
+      }
+    }
+  });
+
   it('rejects more than 64 breakpoints with a typed error', () => {
     const { m } = setup();
     for (let i = 0; i < 64; i++) m.breakpoints.add(0x80010000 + 4 * i);

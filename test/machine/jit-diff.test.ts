@@ -249,4 +249,30 @@ result: .dword 0
     }
     expect(counts[1]).toBe(counts[0]);
   });
+
+  it('a machine.breakpoints address on a page with compiled blocks stops at the same pc and count at every hit', () => {
+    // The list breakpoint makes its page run one instruction at a time; a compiled head met there is interpreted once
+    // (REQ_JIT_HEAD). Each stop (pc, minstret, budget used) and the end of the run must match the interpreter's.
+    const src = smc('');
+    const prog = assemble(src, { file: 'bp-list.s' });
+    const site = prog.symbols.find((s) => s.name === 'site')!.value;
+    const stops: Record<Engine, string[]> = { interp: [], jit: [] };
+    for (const engine of ['interp', 'jit'] as const) {
+      const m = Machine.create({ ram: 0x800000, engine });
+      m.loadProgram(prog);
+      m.run({ maxInsns: 1000 }); // first loop hot (compiled under jit), 75 of its calls left
+      m.breakpoints.add(site + 4);
+      for (let i = 0; i < 1000; i++) {
+        const r = m.run({ maxInsns: 1e6 });
+        stops[engine].push(`${r.reason} ${r.instructions} pc=${m.hart(0).pc.toString(16)} minstret=${m.hart(0).minstret}`);
+        if (r.reason !== 'breakpoint') break;
+      }
+      if (engine === 'jit') expect(m.jitStats()!.compiled + m.jitStats()!.reused).toBeGreaterThan(0);
+    }
+    // the 275 remaining calls of site stop at site + 4, then the program passes
+    expect(stops.interp.length).toBe(276);
+    expect(stops.interp.at(-1)).toMatch(/^halted /);
+    expect(stops.interp[0]).toContain(`pc=${(site + 4).toString(16)} `);
+    expect(stops.jit).toEqual(stops.interp);
+  });
 });

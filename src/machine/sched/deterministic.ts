@@ -60,6 +60,8 @@ export class DeterministicScheduler {
   private readonly strategy: ScheduleStrategy | undefined;
   /** Number of decisions taken so far (the "step" that host actions are scheduled at). */
   step = 0;
+  /** How many of them the engine drew and ran in batches (one engine call for many decisions). */
+  batched = 0;
 
   constructor(opts: DeterministicOptions) {
     if (!Number.isInteger(opts.quantum) || opts.quantum < 1 || opts.quantum > 0x7fffffff) {
@@ -101,6 +103,30 @@ export class DeterministicScheduler {
     const hart = runnable[pick]!;
     const budget = 1 + this.prng.below(agent === 'none' ? this.quantum : this.agentQuantum);
     return { hart, budget };
+  }
+
+  /**
+   * Can the engine draw decisions itself (seeded draws: no replay, no strategy, which see each outcome)? It draws
+   * exactly as next(runnable, 'none') does, with this PRNG (prngState / ranInEngine).
+   */
+  get drawsInEngine(): boolean {
+    return this.replay === undefined && this.strategy === undefined;
+  }
+
+  /** The PRNG state the engine continues from. */
+  prngState(): [number, number, number, number] {
+    return this.prng.save();
+  }
+
+  /**
+   * The engine drew and ran `decisions` decisions with the PRNG, leaving it in `state`; `entry(i)` reads decision i
+   * back (only called when the log is kept).
+   */
+  ranInEngine(state: readonly [number, number, number, number], decisions: number, entry: (i: number) => ScheduleStep): void {
+    this.prng.restore(state);
+    if (this.record) for (let i = 0; i < decisions; i++) this.log.push(entry(i));
+    this.step += decisions;
+    this.batched += decisions;
   }
 
   /** Records the outcome of the decision returned by next(). */
