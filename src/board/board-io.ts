@@ -119,15 +119,7 @@ export class WatchLog {
   drain(): WatchEvent[] {
     const out: WatchEvent[] = [];
     const v = this.view;
-    let tail = Atomics.load(this.c32, CTRL_WATCH_TAIL / 4) >>> 0;
-    const head = Atomics.load(this.c32, CTRL_WATCH_HEAD / 4) >>> 0;
-    const base = RAM_WASM_BASE + (this.cfg.log - RAM_GUEST_BASE);
-    const words = new Int32Array(this.wasm.buffer, base, (this.cfg.capacity * WEV_SIZE) / 4);
-    while (tail !== head) {
-      const slot = tail & (this.cfg.capacity - 1);
-      const w0 = Atomics.load(words, (slot * WEV_SIZE) / 4) >>> 0;
-      if (w0 === 0) break; // reserved but not yet published
-      const at = base + slot * WEV_SIZE;
+    this.consume((w0, at) =>
       out.push({
         kind: KINDS[w0 & 0xff] ?? 'store',
         hart: (w0 >>> 8) & 0xff,
@@ -136,11 +128,8 @@ export class WatchLog {
         addr: v.getBigUint64(at + 8, true),
         value: v.getBigUint64(at + 16, true),
         retired: v.getBigUint64(at + 24, true),
-      });
-      Atomics.store(words, (slot * WEV_SIZE) / 4, 0);
-      tail = (tail + 1) >>> 0;
-      Atomics.store(this.c32, CTRL_WATCH_TAIL / 4, tail | 0);
-    }
+      }),
+    );
     return out;
   }
 
@@ -150,6 +139,13 @@ export class WatchLog {
    */
   drainEach(fn: (kind: number, hart: number, size: number, addr: number, value: number) => void): void {
     const v = this.view;
+    this.consume((w0, at) => fn(w0 & 0xff, (w0 >>> 8) & 0xff, w0 >>> 24, v.getUint32(at + 8, true) + v.getUint32(at + 12, true) * 2 ** 32, v.getUint32(at + 16, true)));
+  }
+
+  private words: Int32Array | undefined;
+
+  /** Hands each published event (its first word and its Wasm offset) to `take`, frees its slot, advances the tail. */
+  private consume(take: (w0: number, at: number) => void): void {
     let tail = Atomics.load(this.c32, CTRL_WATCH_TAIL / 4) >>> 0;
     const head = Atomics.load(this.c32, CTRL_WATCH_HEAD / 4) >>> 0;
     if (tail === head) return;
@@ -158,16 +154,13 @@ export class WatchLog {
     while (tail !== head) {
       const slot = tail & (this.cfg.capacity - 1);
       const w0 = Atomics.load(words, (slot * WEV_SIZE) / 4) >>> 0;
-      if (w0 === 0) break;
-      const at = base + slot * WEV_SIZE;
-      fn(w0 & 0xff, (w0 >>> 8) & 0xff, w0 >>> 24, v.getUint32(at + 8, true) + v.getUint32(at + 12, true) * 2 ** 32, v.getUint32(at + 16, true));
+      if (w0 === 0) break; // reserved but not yet published
+      take(w0, base + slot * WEV_SIZE);
       Atomics.store(words, (slot * WEV_SIZE) / 4, 0);
       tail = (tail + 1) >>> 0;
+      Atomics.store(this.c32, CTRL_WATCH_TAIL / 4, tail | 0);
     }
-    Atomics.store(this.c32, CTRL_WATCH_TAIL / 4, tail | 0);
   }
-
-  private words: Int32Array | undefined;
 
   /** Stops logging. */
   stop(): void {

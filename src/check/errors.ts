@@ -3,9 +3,7 @@ import { FtraceLabError } from '../errors.js';
 
 export type CheckErrorCode =
   | 'CHECK_UNKNOWN_PROFILE' // no arch profile of that name
-  | 'CHECK_UNKNOWN_SCHEME' // the checker has no scenario for that call-site scheme
   | 'CHECK_BAD_OPTION' // an option out of range (harts, schedules, shard, depth)
-  | 'CHECK_BAD_PROTOCOL_FILE' // a protocol file that does not follow the schema (the message names the JSON path)
   | 'CHECK_BAD_REPLAY' // a replay file from another version, or malformed
   | 'CHECK_REPLAY_DIVERGED' // a replayed schedule does not fit the run (another guest, a broken schedule)
   | 'CHECK_BAD_MERGE'; // check-merge inputs that do not belong together

@@ -5,7 +5,7 @@ import { Lab } from '../lab/index.js';
 import { HART_BASE, HART_STATE_SIZE, H_GEN, H_PC, RAM_GUEST_BASE, WEV_DECODE } from '../machine/layout.js';
 import type { PatchProtocol } from '../patch/protocols/index.js';
 import type { PatchStep } from '../patch/steps.js';
-import { dynamicCallCounts } from '../workload/index.js';
+import { callsPerPass } from '../lab/pass-calls.js';
 import { Prng } from '../util/prng.js';
 import { AGENT, type AgentState } from '../machine/sched/deterministic.js';
 import type { GuestImage } from '../workload/guest-image.js';
@@ -227,12 +227,8 @@ function endOfRunViolation(lab: Lab, r: { reason: string; exitCode?: number }, s
     const e = bad[0]!;
     return v('wrong-ops', `hart ${e.hart} pass ${e.qs}: the callback for ${lab.guest.symbolizer.nameOf(e.ip)} received ops 0x${e.op.toString(16)}, which no state live during that pass registered for it`, e.hart, e.ip);
   }
-  const k = lab.guest.image!.kernel;
-  const counts = dynamicCallCounts(k.graph);
-  const byName = new Map(k.functions.map((f, i) => [f.name, counts[i]!]));
-  const byIp = new Map(lab.ftrace.records().map((rec) => [rec.ip, byName.get(rec.symbol) ?? 0]));
   const passes = lab.patchCounters().map((c) => c.qs);
-  const inexact = lab.updates.inexactPasses(events, passes, lab.ftrace.records().map((rec) => rec.ip), (ip) => byIp.get(ip) ?? 0);
+  const inexact = lab.updates.inexactPasses(events, passes, lab.ftrace.records().map((rec) => rec.ip), callsPerPass(lab));
   if (inexact.length > 0) return v('lost-or-duplicate-event', inexact[0]!);
   if (lab.trace.lost().perHart.some((n) => n > 0)) throw new Error('checker trace buffers overflowed: the exactness check needs every event');
   return null;

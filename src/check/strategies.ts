@@ -1,7 +1,6 @@
 // Schedule strategies of the checker: PCT (priorities with d-1 change points), delay-bounded exhaustive enumeration, uniform random, and replay of a recorded schedule.
 import { AGENT, type AgentState, type ScheduleStep, type ScheduleStrategy } from '../machine/sched/deterministic.js';
 import { Prng } from '../util/prng.js';
-import { CheckError } from './errors.js';
 
 /** What a strategy may look at besides the runnable set: hart pcs, spin loops, and whether to stop. */
 export interface Probe {
@@ -110,7 +109,10 @@ export class PctStrategy extends ProbedStrategy {
   }
 
   pick(runnable: readonly number[], agent: AgentState): Decision | undefined {
-    if (agent === 'exclusive') return { hart: AGENT, budget: 1 };
+    if (agent === 'exclusive') {
+      this.lastVisible = true;
+      return { hart: AGENT, budget: 1 };
+    }
     // the highest-priority party not at a yield point; a yielding hart runs only when every runnable party yields
     let best: number | null = agent === 'ready' ? AGENT : null;
     let bestYielding: number | null = null;
@@ -187,8 +189,9 @@ export class DelayBoundedStrategy extends ProbedStrategy {
     // candidates in default order: the agent first (when ready), then the harts from the round-robin cursor
     const order: number[] = [];
     if (agent === 'ready') order.push(AGENT);
-    const sorted = [...runnable].sort((a, b) => ((a - this.rr + 64) % 64) - ((b - this.rr + 64) % 64));
-    order.push(...sorted);
+    // the harts from the cursor on, then those before it
+    const byIndex = [...runnable].sort((a, b) => a - b);
+    order.push(...byIndex.filter((h) => h >= this.rr), ...byIndex.filter((h) => h < this.rr));
     if (order.length === 0) return undefined;
     const skip = this.delays.get(this.decisions) ?? 0;
     if (skip > 0) {
@@ -256,31 +259,4 @@ export function delaySpaceSize(k: number, parties: number, bound: number): numbe
   let total = 0;
   for (let c = 0; c <= bound; c++) total += choose(k, c) * Math.max(1, parties - 1) ** c;
   return total;
-}
-
-/** Replays recorded decisions exactly; a decision that does not fit the run is a typed divergence. */
-export class ReplayStrategy extends ProbedStrategy {
-  private i = 0;
-  private readonly evictAt: ReadonlySet<number>;
-  constructor(probe: Probe, private readonly schedule: readonly Decision[], evictions: readonly number[] = []) {
-    super(probe);
-    this.evictAt = new Set(evictions);
-  }
-  protected override evictBefore(decision: number): boolean {
-    return this.evictAt.has(decision);
-  }
-  pick(runnable: readonly number[], agent: AgentState): Decision | undefined {
-    const d = this.schedule[this.i++];
-    if (!d) return undefined;
-    const ok = d.hart === AGENT ? agent === 'ready' || agent === 'exclusive' : agent !== 'exclusive' && runnable.includes(d.hart);
-    if (!ok) {
-      const who = d.hart === AGENT ? 'the host agent' : `hart ${d.hart}`;
-      throw new CheckError('CHECK_REPLAY_DIVERGED', `replay decision ${this.i - 1} runs ${who}, which cannot run there (runnable harts: ${runnable.join(',') || 'none'}; agent: ${agent}): the file does not belong to this scenario or its schedule is broken`);
-    }
-    return d;
-  }
-  /** Were all recorded decisions used? */
-  get exhausted(): boolean {
-    return this.i >= this.schedule.length;
-  }
 }

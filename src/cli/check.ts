@@ -1,6 +1,6 @@
 // `ftrace-lab check`: explore interleavings of a patch protocol with running harts, count invariant violations, write counterexamples as replay files; sharded, with mergeable JSON.
 import { join, resolve } from 'node:path';
-import { CHECK_RESULT_FORMAT, explore, STRATEGIES, type CheckResult, type StrategyName } from '../check/explore.js';
+import { explore, STRATEGIES, type CheckResult, type StrategyName } from '../check/explore.js';
 import { INVARIANTS } from '../check/monitor.js';
 import { PROFILE_NAMES, type ProfileName } from '../check/profiles.js';
 import { formatReplayFile, type ProtocolRef } from '../check/replay-file.js';
@@ -177,4 +177,3 @@ export const main = verbMain('check', CHECK_USAGE, parseCheckArgs, async (a) => 
   return r.violations > 0 ? 1 : 0;
 });
 
-export { CHECK_RESULT_FORMAT };

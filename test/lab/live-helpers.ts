@@ -1,6 +1,9 @@
 // Helpers for live-patching tests: a lab running the loop workload, and the checks every live trace must pass.
 import { Lab, type LabOptions, type LabTraceEvent } from '../../src/lab/index.js';
-import { dynamicCallCounts, WORKLOAD_SYMBOLS } from '../../src/workload/index.js';
+import { callsPerPass } from '../../src/lab/pass-calls.js';
+import { WORKLOAD_SYMBOLS } from '../../src/workload/index.js';
+
+export { callsPerPass };
 
 export async function liveLab(opts: LabOptions = {}): Promise<Lab> {
   return Lab.create({
@@ -10,15 +13,6 @@ export async function liveLab(opts: LabOptions = {}): Promise<Lab> {
     ...opts,
     kernel: { functions: 24, seed: 3, workload: 'loop', ...(opts.kernel ?? {}) },
   });
-}
-
-/** Calls one pass of the workload makes to each traced function, by site ip. */
-export function callsPerPass(lab: Lab): (ip: number) => number {
-  const k = lab.guest.image!.kernel;
-  const counts = dynamicCallCounts(k.graph);
-  const byName = new Map(k.functions.map((f, i) => [f.name, counts[i]!]));
-  const byIp = new Map(lab.ftrace.records().map((r) => [r.ip, byName.get(r.symbol) ?? 0]));
-  return (ip) => byIp.get(ip) ?? 0;
 }
 
 export interface LiveTraceCheck {
